@@ -1,0 +1,60 @@
+/**
+ * npm run build: check the workspace, ingest evidence, compute statuses, then
+ * build the static portal and write report.json. Invalid input fails the
+ * build (exit 2) with the same messages as `check`; failing controls do not.
+ *
+ * The site is built into a staging folder and swapped into place at the end,
+ * so an interrupted build never leaves a half-written dist/.
+ */
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { runPipeline } from '../src/core/load/pipeline-fs.ts';
+import { buildViewModel } from '../src/core/view/view-model.ts';
+import { buildNow, outDir, printDiagnostics, PROJECT_ROOT, workspaceRoot } from './lib/cli.ts';
+
+const started = performance.now();
+const root = workspaceRoot();
+const out = outDir();
+const now = buildNow();
+
+const result = await runPipeline({ root, now });
+printDiagnostics(result.diagnostics.items);
+if (result.diagnostics.hasErrors || !result.report || !result.workspace || !result.sources) {
+  process.stderr.write(`build failed: fix the errors above (workspace: ${root})\n`);
+  process.exit(2);
+}
+const { report, workspace, sources } = result;
+const model = buildViewModel({ report, workspace, sources });
+
+const work = await mkdtemp(path.join(os.tmpdir(), 'policy-portal-'));
+const staging = `${out}.staging-${process.pid}`;
+try {
+  const modelFile = path.join(work, 'view-model.json');
+  await writeFile(modelFile, JSON.stringify(model));
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(path.dirname(out), { recursive: true });
+
+  process.env.COMPLIANCE_VIEW_MODEL = modelFile;
+  process.env.COMPLIANCE_SITE_OUT = staging;
+  process.env.ASTRO_TELEMETRY_DISABLED = '1';
+  const { build } = await import('astro');
+  await build({ root: PROJECT_ROOT, outDir: staging, logLevel: process.env.COMPLIANCE_VERBOSE ? 'info' : 'warn' });
+
+  await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+
+  // Swap: the previous output stays intact until the new one is complete.
+  const old = `${out}.old-${process.pid}`;
+  await rename(out, old).catch((e: NodeJS.ErrnoException) => {
+    if (e.code !== 'ENOENT') throw e;
+  });
+  await rename(staging, out);
+  await rm(old, { recursive: true, force: true });
+} finally {
+  await rm(work, { recursive: true, force: true });
+  await rm(staging, { recursive: true, force: true });
+}
+
+const secs = ((performance.now() - started) / 1000).toFixed(1);
+const lines = report.frameworks.map((f) => `  ${f.id}: ${(f.summary.score * 100).toFixed(1)}% passing, ${f.summary.counts.failing} failing, ${f.summary.counts.gap} gaps`);
+process.stdout.write(`built ${path.relative(process.cwd(), out) || out} in ${secs}s\n${lines.join('\n')}\n`);

@@ -1,0 +1,18 @@
+/**
+ * npm run check: validate the workspace and its evidence, print every problem
+ * as `file:line:col  message  (hint)`. Exit 0 when clean (warnings allowed), 2 on errors.
+ */
+import { runPipeline } from '../src/core/load/pipeline-fs.ts';
+import { buildNow, printDiagnostics, workspaceRoot } from './lib/cli.ts';
+
+const root = workspaceRoot();
+const now = buildNow();
+const result = await runPipeline({ root, now });
+printDiagnostics(result.diagnostics.items);
+if (result.diagnostics.hasErrors) {
+  process.stderr.write(`check failed: fix the errors above (workspace: ${root})\n`);
+  process.exit(2);
+}
+const r = result.report!;
+const lines = r.frameworks.map((f) => `  ${f.id}: ${f.summary.counts.passing}/${f.summary.applicable} passing (${(f.summary.score * 100).toFixed(1)}%), ${f.summary.counts.failing} failing, ${f.summary.counts.gap} gaps`);
+process.stdout.write(`check passed: ${r.policies.length} policies, ${r.sources.length} evidence sources, ${r.sources.reduce((n, s) => n + s.rows.total, 0)} evidence rows\n${lines.join('\n')}\n`);

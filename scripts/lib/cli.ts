@@ -1,0 +1,38 @@
+/** What every command shares: where the workspace is, what "now" is, how problems are printed. */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DiagnosticBag, type Diagnostic } from '../../src/core/diagnostics/diagnostic.ts';
+import { formatDiagnostics } from '../../src/core/diagnostics/format.ts';
+import { resolveNow } from '../../src/core/util/time.ts';
+
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** COMPLIANCE_WORKSPACE, else the repository root (the example workspace). */
+export function workspaceRoot(env = process.env): string {
+  const dir = env.COMPLIANCE_WORKSPACE?.trim();
+  return dir ? path.resolve(dir) : PROJECT_ROOT;
+}
+
+/** COMPLIANCE_OUT, else the project's dist/. */
+export function outDir(env = process.env): string {
+  const dir = env.COMPLIANCE_OUT?.trim();
+  return dir ? path.resolve(dir) : path.join(PROJECT_ROOT, 'dist');
+}
+
+/** The build's "now"; prints a located error and exits 2 when the variables are invalid. */
+export function buildNow(env = process.env): Date {
+  // The one place that reads the clock.
+  const r = resolveNow(env, () => new Date());
+  if (r.ok) return r.now;
+  const bag = new DiagnosticBag();
+  bag.report('now-invalid', {}, { args: { variable: r.variable, value: r.value } });
+  printDiagnostics(bag.items);
+  process.exit(2);
+}
+
+export function printDiagnostics(items: readonly Diagnostic[]): void {
+  if (items.length === 0) return;
+  const github = process.env.GITHUB_ACTIONS === 'true';
+  const text = formatDiagnostics(items, { github });
+  process.stderr.write(`${text}\n`);
+}

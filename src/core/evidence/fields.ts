@@ -1,0 +1,123 @@
+/** Shared field handling for the generic adapters: header matching, JSON paths, result words. */
+import type { NormalisedResult } from './types.ts';
+import type { ResultSpec } from '../schemas/source.ts';
+
+/**
+ * Normalises a column header so that exports survive BOMs, Excel re-saves and
+ * suffixes: `\uFEFF2sv Enrolled [READ ONLY] ` -> `2sv enrolled`.
+ */
+export function normaliseHeader(h: string): string {
+  return h
+    .replace(/^\uFEFF/, '')
+    .replace(/\s*[[(][^\])]*[\])]\s*$/, '')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .toLowerCase();
+}
+
+export interface HeaderIndex {
+  /** Index of a configured column, or undefined. */
+  find(column: string): number | undefined;
+  /** Normalised names that appear more than once. */
+  duplicates: string[];
+  names: string[];
+}
+
+export function indexHeader(header: readonly string[]): HeaderIndex {
+  const map = new Map<string, number>();
+  const dup = new Set<string>();
+  header.forEach((h, i) => {
+    const n = normaliseHeader(h);
+    if (map.has(n)) dup.add(n);
+    else map.set(n, i);
+  });
+  return {
+    find: (column) => map.get(normaliseHeader(column)),
+    duplicates: [...dup],
+    names: header.map((h) => h.replace(/^\uFEFF/, '').trim()),
+  };
+}
+
+/** Compiled result classifier: values compared trimmed and case-insensitively. */
+export function resultClassifier(spec: ResultSpec): (raw: string | undefined) => NormalisedResult {
+  const pass = new Set(spec.pass.map(norm));
+  const fail = new Set(spec.fail.map(norm));
+  const error = new Set(spec.error.map(norm));
+  return (raw) => {
+    if (raw === undefined) return 'not-evaluated';
+    const v = norm(raw);
+    if (v === '') return 'not-evaluated';
+    if (fail.has(v)) return 'fail';
+    if (error.has(v)) return 'error';
+    if (pass.has(v)) return 'pass';
+    return 'not-evaluated';
+  };
+}
+
+function norm(s: string): string {
+  return s.trim().toLowerCase();
+}
+
+/** A compiled JSON path: `$.findings[*]`, `resource.arn`, `items[0].id`, `$.generatedAt`. */
+export interface JsonPath {
+  fromRoot: boolean;
+  segments: (string | number | '*')[];
+  text: string;
+}
+
+export function compileJsonPath(text: string): JsonPath | undefined {
+  let t = text.trim();
+  let fromRoot = false;
+  if (t === '$') return { fromRoot: true, segments: [], text };
+  if (t.startsWith('$')) {
+    fromRoot = true;
+    t = t.slice(1);
+    if (t.startsWith('.')) t = t.slice(1);
+  }
+  const segments: (string | number | '*')[] = [];
+  const re = /([^.[\]]+)|\[(\*|\d+|"[^"]*"|'[^']*')\]|(\.)/gy;
+  let m: RegExpExecArray | null;
+  let pos = 0;
+  re.lastIndex = 0;
+  while (pos < t.length && (m = re.exec(t))) {
+    pos = re.lastIndex;
+    if (m[1] !== undefined) segments.push(m[1]);
+    else if (m[2] !== undefined) {
+      const inner = m[2];
+      if (inner === '*') segments.push('*');
+      else if (/^\d+$/.test(inner)) segments.push(Number(inner));
+      else segments.push(inner.slice(1, -1));
+    }
+  }
+  if (pos !== t.length) return undefined;
+  return { fromRoot, segments, text };
+}
+
+/** Every value at a path (a `*` fans out). */
+export function selectAll(value: unknown, path: JsonPath): unknown[] {
+  let current: unknown[] = [value];
+  for (const seg of path.segments) {
+    const next: unknown[] = [];
+    for (const v of current) {
+      if (seg === '*') {
+        if (Array.isArray(v)) next.push(...v);
+        else if (v && typeof v === 'object') next.push(...Object.values(v));
+      } else if (typeof seg === 'number') {
+        if (Array.isArray(v) && seg < v.length) next.push(v[seg]);
+      } else if (v && typeof v === 'object' && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, seg)) {
+        next.push((v as Record<string, unknown>)[seg]);
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** The first value at a path, as text (scalars only); undefined when absent or not a scalar. */
+export function selectText(record: unknown, root: unknown, path: JsonPath): string | undefined {
+  const v = selectAll(path.fromRoot ? root : record, path)[0];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return undefined;
+}

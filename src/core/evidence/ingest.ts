@@ -1,0 +1,453 @@
+/**
+ * Ingestion: streams every file of a source through its adapter, hashes the
+ * bytes on the way, maps records to controls, matches exceptions and keeps
+ * only compact summaries (counts per check and per control, a capped sample
+ * of failing resources). Every row is accounted for:
+ * total = mapped + unmapped + notEvaluated (+ skipped by a filter).
+ */
+import { createHash } from 'node:crypto';
+import picomatch from 'picomatch';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import type { ExceptionFrontmatter } from '../schemas/exception.ts';
+import type { SourceConfig } from '../schemas/source.ts';
+import { compareIds, compareStrings } from '../util/suggest.ts';
+import { addDuration, parseInstant, type Duration } from '../util/time.ts';
+import { controlKey, type ControlIndex } from '../catalog/index.ts';
+import { adapterRegistry } from './registry.ts';
+import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
+
+/** How many failing resources each check keeps as a sample. */
+export const FAILING_SAMPLE_SIZE = 10;
+/** Distinct resources counted exactly up to this many per source. */
+export const RESOURCE_COUNT_CAP = 1_000_000;
+
+export interface EvidenceFileHandle {
+  /** Workspace-relative path. */
+  path: string;
+  open(): AsyncIterable<Uint8Array>;
+}
+
+export type AttachmentLookup = (relative: string) => Promise<{ ok: true; file: EvidenceFileHandle } | { ok: false; reason: 'missing' | 'outside' }>;
+
+export interface SourceInput {
+  id: string;
+  /** Workspace-relative folder, e.g. `evidence/okta-mfa`. */
+  dir: string;
+  /** Workspace-relative path of source.yaml. */
+  configFile: string;
+  config: SourceConfig;
+  files: EvidenceFileHandle[];
+  resolveAttachment: AttachmentLookup;
+  /** Freshness when neither the source nor a record says otherwise. */
+  defaultMaxAge: { text: string; value: Duration };
+}
+
+export interface FailingSample {
+  resource: string;
+  result: 'fail' | 'error' | 'excepted-in-tool';
+  message?: string;
+  file: string;
+  line?: number;
+}
+
+export interface CheckSummary {
+  check: string;
+  title?: string;
+  severity?: string;
+  pass: number;
+  fail: number;
+  error: number;
+  notEvaluated: number;
+  exceptedInTool: number;
+  /** In-scope control keys (`framework::id`) this check is evidence for. */
+  controls: string[];
+  failing: FailingSample[];
+}
+
+export interface ControlEvidence {
+  pass: number;
+  /** Fails, errors and tool-muted results (fail closed). */
+  fail: number;
+  notEvaluated: number;
+  /** Fail counts by the sorted, comma-joined ids of the exceptions whose scope matches them ('' = none). */
+  failByExceptions: Record<string, number>;
+  checks: string[];
+  /** Earliest instant at which some contributing evidence goes stale (ISO). */
+  freshUntil: string;
+  /** Oldest collection time among contributing evidence (ISO). */
+  collectedAt: string;
+}
+
+export interface AttachmentSummary {
+  path: string;
+  sha256: string;
+  bytes: number;
+}
+
+export interface FileSummary {
+  path: string;
+  sha256: string;
+  bytes: number;
+  rows: number;
+  collectedAt?: string;
+  collectedAtFrom?: string;
+  freshUntil?: string;
+  toolVersion?: string;
+  attachments: AttachmentSummary[];
+  /** True when the file could not be read completely: its rows never count as evidence. */
+  failed: boolean;
+}
+
+export interface RowAccounting {
+  total: number;
+  mapped: number;
+  unmapped: number;
+  notEvaluated: number;
+  skipped: number;
+}
+
+export interface SourceSummary {
+  id: string;
+  dir: string;
+  format: string;
+  tool: string;
+  title: string;
+  description?: string;
+  visibility: 'public' | 'internal';
+  maxAge: string;
+  collectedAt?: string;
+  freshUntil?: string;
+  files: FileSummary[];
+  rows: RowAccounting;
+  resources: number;
+  resourcesCapped: boolean;
+  checks: CheckSummary[];
+  controls: Record<string, ControlEvidence>;
+  /** The source had errors: the build stops, and nothing from it counts as passing. */
+  failed: boolean;
+}
+
+export interface IngestContext {
+  controls: ControlIndex;
+  exceptions: readonly ExceptionFrontmatter[];
+  diagnostics: DiagnosticBag;
+}
+
+interface ExceptionMatcher {
+  id: string;
+  check?: (c: string) => boolean;
+  resource?: (r: string) => boolean;
+}
+
+function buildExceptionIndex(exceptions: readonly ExceptionFrontmatter[]): Map<string, ExceptionMatcher[]> {
+  const byControl = new Map<string, ExceptionMatcher[]>();
+  for (const e of exceptions) {
+    const m: ExceptionMatcher = { id: e.id };
+    if (e.checks?.length) m.check = picomatch(e.checks, { dot: true });
+    if (e.resources?.length) m.resource = picomatch(e.resources, { dot: true, bash: true });
+    for (const [fw, ids] of Object.entries(e.controls)) {
+      for (const id of ids) {
+        const key = controlKey(fw, id);
+        const list = byControl.get(key) ?? [];
+        list.push(m);
+        byControl.set(key, list);
+      }
+    }
+  }
+  return byControl;
+}
+
+/** Compiles source.yaml `map:` rules into a cached check -> control keys lookup (in-scope controls only). */
+function buildMapper(config: SourceConfig, controls: ControlIndex) {
+  const rules = config.map.map((r) => {
+    const isGlob = picomatch.scan(r.check).isGlob;
+    const keys: string[] = [];
+    for (const [fw, ids] of Object.entries(r.controls)) {
+      for (const id of ids) {
+        const c = controls.resolve(fw, id);
+        if (c && controls.inScope(c.key)) keys.push(c.key);
+      }
+    }
+    return { rule: r, test: isGlob ? picomatch(r.check, { dot: true }) : (c: string) => c === r.check, keys, used: false };
+  });
+  const cache = new Map<string, string[]>();
+  return {
+    rules,
+    forCheck(check: string): string[] {
+      let keys = cache.get(check);
+      if (keys) return keys;
+      const set = new Set<string>();
+      for (const r of rules) {
+        if (r.test(check)) {
+          r.used = true;
+          for (const k of r.keys) set.add(k);
+        }
+      }
+      keys = [...set].sort(compareStrings);
+      cache.set(check, keys);
+      return keys;
+    },
+    forRecordControls(map: Record<string, string[]>): string[] {
+      const set = new Set<string>();
+      for (const [fw, ids] of Object.entries(map)) {
+        for (const id of ids) {
+          const c = controls.resolve(fw, id);
+          if (c && controls.inScope(c.key)) set.add(c.key);
+        }
+      }
+      return [...set].sort(compareStrings);
+    },
+  };
+}
+
+const minIso = (a: string | undefined, b: string): string => (a === undefined || b < a ? b : a);
+
+/** Ingests one source. Sources are independent: callers may run them in parallel. */
+export async function ingestSource(input: SourceInput, ctx: IngestContext): Promise<SourceSummary> {
+  const { config } = input;
+  const adapter = adapterRegistry.get(config.format);
+  const errorsBefore = ctx.diagnostics.errors.length;
+  const maxAge = config.maxAge ?? input.defaultMaxAge;
+  const summary: SourceSummary = {
+    id: input.id,
+    dir: input.dir,
+    format: config.format,
+    tool: config.tool,
+    title: config.title ?? config.tool,
+    visibility: config.visibility,
+    maxAge: maxAge.text,
+    files: [],
+    rows: { total: 0, mapped: 0, unmapped: 0, notEvaluated: 0, skipped: 0 },
+    resources: 0,
+    resourcesCapped: false,
+    checks: [],
+    controls: {},
+    failed: false,
+  };
+  if (config.description) summary.description = config.description;
+  if (!adapter) {
+    summary.failed = true;
+    return summary;
+  }
+  const mapper = buildMapper(config, ctx.controls);
+  const exceptionIndex = buildExceptionIndex(ctx.exceptions);
+  const checks = new Map<string, CheckSummary>();
+  const controlEvidence = new Map<string, ControlEvidence & { checkSet: Set<string> }>();
+  const resources = new Set<string>();
+  const sourceCollectedAt = config.collectedAt ? parseInstant(config.collectedAt)?.toISOString() : undefined;
+  const instantCache = new Map<string, string | undefined>();
+  const toIso = (s: string): string | undefined => {
+    let v = instantCache.get(s);
+    if (v === undefined && !instantCache.has(s)) {
+      v = parseInstant(s)?.toISOString();
+      if (instantCache.size > 10_000) instantCache.clear();
+      instantCache.set(s, v);
+    }
+    return v;
+  };
+  const freshCache = new Map<string, string>();
+  const freshFrom = (collectedIso: string): string => {
+    let v = freshCache.get(collectedIso);
+    if (!v) {
+      v = addDuration(new Date(collectedIso), maxAge.value).toISOString();
+      if (freshCache.size > 10_000) freshCache.clear();
+      freshCache.set(collectedIso, v);
+    }
+    return v;
+  };
+
+  for (const file of input.files) {
+    let hash = createHash('sha256');
+    let bytes = 0;
+    const meta: FileMeta = {};
+    const fileErrorsBefore = ctx.diagnostics.errors.length;
+    let rows = 0;
+    let invalidTimes = 0;
+    let fileCollected: string | undefined;
+    let fileFresh: string | undefined;
+    const emit = (rec: EvidenceRecord) => {
+      rows++;
+      let collected = sourceCollectedAt;
+      if (rec.collectedAt) {
+        const iso = toIso(rec.collectedAt);
+        if (iso) collected = iso;
+        else {
+          invalidTimes++;
+          if (invalidTimes <= 5) {
+            ctx.diagnostics.report('collected-at-invalid', { file: file.path, ...(rec.line ? { line: rec.line } : {}), field: 'fields.collectedAt' }, { args: { value: rec.collectedAt } });
+          }
+        }
+      }
+      if (!collected && meta.collectedAt) collected = toIso(meta.collectedAt);
+      const fresh = rec.freshUntil ?? (collected ? freshFrom(collected) : undefined);
+      if (collected) fileCollected = minIso(fileCollected, collected);
+      if (fresh) fileFresh = minIso(fileFresh, fresh);
+      const keys = rec.controls ? mapper.forRecordControls(rec.controls) : rec.check ? mapper.forCheck(rec.check) : [];
+      account(rec, keys, collected, fresh, file.path);
+    };
+    const adapterCtx: AdapterContext = {
+      file: file.path,
+      sourceDir: input.dir,
+      source: config,
+      diagnostics: ctx.diagnostics,
+      emit,
+      skip: () => {
+        summary.rows.skipped++;
+        summary.rows.total++;
+      },
+      meta,
+      resolveAttachment: async (rel) => {
+        const r = await input.resolveAttachment(rel);
+        return r.ok ? { ok: true, path: r.file.path } : r;
+      },
+    };
+    let fullyRead = false;
+    async function* hashed(): AsyncGenerator<Uint8Array> {
+      for await (const chunk of file.open()) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        yield chunk;
+      }
+      fullyRead = true;
+    }
+    try {
+      await adapter.read(hashed(), adapterCtx);
+      if (!fullyRead) {
+        // The adapter stopped early (a bad header, a parse error): hash the whole file anyway.
+        hash = createHash('sha256');
+        bytes = 0;
+        for await (const chunk of file.open()) {
+          hash.update(chunk);
+          bytes += chunk.length;
+        }
+      }
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (!err.code) throw e; // a bug, not bad input: keep the stack
+      ctx.diagnostics.report('io-error', { file: file.path }, { args: { detail: `${err.code}: ${err.message}` } });
+    }
+    if (invalidTimes > 5) {
+      ctx.diagnostics.report('collected-at-invalid', { file: file.path, field: 'fields.collectedAt' }, { message: `${invalidTimes - 5} more rows with an invalid collection time.` });
+    }
+    const fs: FileSummary = { path: file.path, sha256: hash.digest('hex'), bytes, rows, attachments: [], failed: ctx.diagnostics.errors.length > fileErrorsBefore };
+    if (!fs.failed && rows > 0 && !fileCollected) {
+      ctx.diagnostics.report('collected-at-missing', { file: input.configFile, field: 'collectedAt' });
+      fs.failed = true;
+    }
+    if (meta.toolVersion) fs.toolVersion = meta.toolVersion;
+    if (fileCollected) fs.collectedAt = fileCollected;
+    if (fileFresh) fs.freshUntil = fileFresh;
+    fs.collectedAtFrom = meta.collectedAtFrom ?? (config.fields.collectedAt ? 'fields.collectedAt' : config.collectedAt ? 'source.yaml collectedAt' : 'unknown');
+    for (const rel of meta.attachments ?? []) {
+      fs.attachments.push(await hashAttachment(rel, input, ctx));
+    }
+    summary.files.push(fs);
+    if (fileCollected && !fs.failed) summary.collectedAt = minIso(summary.collectedAt, fileCollected);
+    if (fileFresh && !fs.failed) summary.freshUntil = minIso(summary.freshUntil, fileFresh);
+  }
+
+  function account(rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined, path: string) {
+    summary.rows.total++;
+    const evaluated = rec.result !== 'not-evaluated' && rec.check !== '';
+    if (!evaluated) summary.rows.notEvaluated++;
+    else if (keys.length) summary.rows.mapped++;
+    else summary.rows.unmapped++;
+    if (rec.resource && !summary.resourcesCapped) {
+      resources.add(rec.resource);
+      if (resources.size >= RESOURCE_COUNT_CAP) summary.resourcesCapped = true;
+    }
+    const checkId = rec.check || '(no check id)';
+    let cs = checks.get(checkId);
+    if (!cs) {
+      cs = { check: checkId, pass: 0, fail: 0, error: 0, notEvaluated: 0, exceptedInTool: 0, controls: keys, failing: [] };
+      checks.set(checkId, cs);
+    } else if (rec.controls) {
+      cs.controls = [...new Set([...cs.controls, ...keys])].sort(compareStrings);
+    }
+    if (rec.title && !cs.title) cs.title = rec.title;
+    if (rec.severity && !cs.severity) cs.severity = rec.severity;
+    const failing = rec.result === 'fail' || rec.result === 'error' || rec.result === 'excepted-in-tool';
+    switch (rec.result) {
+      case 'pass': cs.pass++; break;
+      case 'fail': cs.fail++; break;
+      case 'error': cs.error++; break;
+      case 'excepted-in-tool': cs.exceptedInTool++; break;
+      default: cs.notEvaluated++;
+    }
+    if (failing && cs.failing.length < FAILING_SAMPLE_SIZE) {
+      const sample: FailingSample = { resource: rec.resource ?? '(unnamed resource)', result: rec.result as FailingSample['result'], file: path };
+      if (rec.message) sample.message = rec.message;
+      if (rec.line) sample.line = rec.line;
+      cs.failing.push(sample);
+    }
+    if (!evaluated) {
+      for (const k of keys) getControl(k, collected, fresh).notEvaluated++;
+      return;
+    }
+    for (const k of keys) {
+      const ce = getControl(k, collected, fresh);
+      ce.checkSet.add(checkId);
+      if (!failing) {
+        ce.pass++;
+        continue;
+      }
+      ce.fail++;
+      const matchers = exceptionIndex.get(k);
+      let exKey = '';
+      if (matchers) {
+        const ids: string[] = [];
+        for (const m of matchers) {
+          if (m.check && !m.check(checkId)) continue;
+          if (m.resource && !(rec.resource && m.resource(rec.resource))) continue;
+          ids.push(m.id);
+        }
+        exKey = ids.sort(compareStrings).join(',');
+      }
+      ce.failByExceptions[exKey] = (ce.failByExceptions[exKey] ?? 0) + 1;
+    }
+  }
+
+  function getControl(k: string, collected: string | undefined, fresh: string | undefined) {
+    let ce = controlEvidence.get(k);
+    if (!ce) {
+      ce = { pass: 0, fail: 0, notEvaluated: 0, failByExceptions: {}, checks: [], freshUntil: fresh ?? '', collectedAt: collected ?? '', checkSet: new Set() };
+      controlEvidence.set(k, ce);
+    } else {
+      if (fresh && (ce.freshUntil === '' || fresh < ce.freshUntil)) ce.freshUntil = fresh;
+      if (collected && (ce.collectedAt === '' || collected < ce.collectedAt)) ce.collectedAt = collected;
+    }
+    return ce;
+  }
+
+  for (const r of mapper.rules) {
+    if (!r.used && !summary.files.some((f) => f.failed)) {
+      ctx.diagnostics.report('map-rule-unused', { file: input.configFile, field: 'map' }, { args: { check: r.rule.check } });
+    }
+  }
+  summary.resources = resources.size;
+  summary.checks = [...checks.values()].sort((a, b) => compareIds(a.check, b.check));
+  for (const [k, ce] of [...controlEvidence.entries()].sort(([a], [b]) => compareStrings(a, b))) {
+    const { checkSet, ...rest } = ce;
+    summary.controls[k] = { ...rest, checks: [...checkSet].sort(compareIds) };
+  }
+  summary.failed = ctx.diagnostics.errors.length > errorsBefore;
+  return summary;
+}
+
+async function hashAttachment(rel: string, input: SourceInput, ctx: IngestContext): Promise<AttachmentSummary> {
+  const r = await input.resolveAttachment(rel.startsWith(`${input.dir}/`) ? rel.slice(input.dir.length + 1) : rel);
+  if (!r.ok) return { path: rel, sha256: '', bytes: 0 };
+  const hash = createHash('sha256');
+  let bytes = 0;
+  try {
+    for await (const chunk of r.file.open()) {
+      hash.update(chunk);
+      bytes += chunk.length;
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e;
+    ctx.diagnostics.report('io-error', { file: r.file.path }, { args: { detail: `${err.code}: ${err.message}` } });
+  }
+  return { path: r.file.path, sha256: hash.digest('hex'), bytes };
+}

@@ -1,0 +1,73 @@
+/**
+ * One pass over a workspace on disk: read and validate content, ingest every
+ * evidence source (in parallel), compute statuses and the report. Used by
+ * `check`, `build` and the tests; the site reads the result, never the disk.
+ */
+import { createHash } from 'node:crypto';
+import { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import { ingestSource, type SourceSummary } from '../evidence/ingest.ts';
+import { buildReport, type Report } from '../report/report.ts';
+import { computeStatus, type StatusResult } from '../status/compute-status.ts';
+import { compareStrings } from '../util/suggest.ts';
+import { validateWorkspace, type Workspace, type WorkspaceFiles } from '../workspace.ts';
+import { readBuiltInCatalogs } from './catalogs-fs.ts';
+import { attachmentLookup, fileHandle } from './evidence-fs.ts';
+import { readWorkspaceFiles } from './workspace-fs.ts';
+
+export interface PipelineResult {
+  diagnostics: DiagnosticBag;
+  workspace?: Workspace;
+  files?: WorkspaceFiles;
+  sources?: SourceSummary[];
+  status?: StatusResult;
+  report?: Report;
+}
+
+export interface PipelineOptions {
+  root: string;
+  now: Date;
+}
+
+export async function runPipeline({ root, now }: PipelineOptions): Promise<PipelineResult> {
+  const diagnostics = new DiagnosticBag();
+  const files = await readWorkspaceFiles(root, diagnostics);
+  if (!files) return { diagnostics };
+  const builtIn = await readBuiltInCatalogs();
+  const { workspace } = validateWorkspace(files, builtIn, diagnostics);
+  if (!workspace) return { diagnostics, files };
+
+  const exceptions = workspace.exceptions.map((e) => e.data);
+  const sources = await Promise.all(
+    workspace.sources.map((s) =>
+      ingestSource(
+        {
+          id: s.id,
+          dir: s.dir,
+          configFile: s.configFile,
+          config: s.config,
+          files: s.files.map((f) => fileHandle(root, f)),
+          resolveAttachment: attachmentLookup(root, s.dir),
+          defaultMaxAge: workspace.portal.evidence.maxAge,
+        },
+        { controls: workspace.index, exceptions, diagnostics },
+      ),
+    ),
+  );
+
+  // Every file in evidence/ is read by a source, used as an attachment, or reported.
+  const attachments = new Set(sources.flatMap((s) => s.files.flatMap((f) => f.attachments.map((a) => a.path))));
+  const unclaimed = [...workspace.unclaimed, ...workspace.sources.flatMap((s) => s.otherFiles)]
+    .filter((f) => !attachments.has(f))
+    .sort(compareStrings);
+  for (const f of unclaimed) diagnostics.report('file-unclaimed', { file: f });
+
+  const status = computeStatus({ workspace, sources, now });
+  diagnostics.merge(status.notices);
+
+  const contentFiles = [files.portal, ...files.frameworks, ...files.policies, ...files.exceptions, ...files.sources.map((s) => s.config)].filter(
+    (f): f is NonNullable<typeof f> => !!f,
+  );
+  const contentHashes = contentFiles.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.text).digest('hex') }));
+  const report = buildReport({ workspace, sources, status, now, diagnostics: diagnostics.sorted(), contentHashes, unclaimed });
+  return { diagnostics, workspace, files, sources, status, report };
+}

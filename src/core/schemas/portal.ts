@@ -1,0 +1,29 @@
+/** content/portal.yaml: the workspace's settings. */
+import { z } from 'astro/zod';
+import { durationSchema } from './common.ts';
+
+export const portalSchema = z.strictObject({
+  /** Organisation name shown on every page. */
+  organization: z.string().min(1),
+  /** Site title; defaults to "<organization> Compliance Portal". */
+  title: z.string().min(1).optional(),
+  /** Frameworks in scope, by id (built-in: soc2, iso27001-2022, nist-csf-2.0; or a custom catalog's id). */
+  frameworks: z.array(z.string().min(1)).min(1, { message: 'must list at least one framework in scope' }),
+  /** Evidence defaults. */
+  evidence: z
+    .strictObject({
+      /** How old evidence may be before it is stale, e.g. `30d`. */
+      maxAge: durationSchema.default({ text: "30d", value: { days: 30 } }),
+    })
+    .default({ maxAge: { text: '30d', value: { days: 30 } } }),
+  /** Policies: warn this many days before a review falls due. */
+  reviewWarningDays: z.number().int().nonnegative().default(30),
+  /** Framework id -> control id -> reason. Not-applicable controls are out of scope; a reason is required. */
+  notApplicable: z
+    .record(z.string(), z.record(z.string(), z.string().trim().min(1, { message: 'needs a reason' }), { error: 'must map control ids to reasons' }))
+    .default({}),
+  /** Framework id -> control ids for which an approved, in-date policy suffices (no evidence needed). */
+  policyOnly: z.record(z.string(), z.array(z.string().min(1))).default({}),
+});
+
+export type PortalConfig = z.output<typeof portalSchema>;

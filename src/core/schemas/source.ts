@@ -1,0 +1,97 @@
+/** evidence/<source>/source.yaml: how to read one tool's exports and map them to controls. */
+import { z } from 'astro/zod';
+import { controlsMapSchema, durationSchema, instantSchema, visibilitySchema } from './common.ts';
+
+const textList = z.array(z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]));
+
+/**
+ * Where a value comes from: a constant (`value`), a CSV column (`column`), or a
+ * JSON path (`path`, relative to the record; `$.` starts at the document root).
+ */
+export const fieldSpecSchema = z
+  .strictObject({
+    /** A constant for every row. */
+    value: z.union([z.string(), z.number().transform(String)]).optional(),
+    /** CSV column name (matched ignoring case, BOM, surrounding spaces and `[Required]`-style suffixes). */
+    column: z.string().min(1).optional(),
+    /** JSON path, e.g. `check_id`, `resource.arn`, `$.generatedAt`. */
+    path: z.string().min(1).optional(),
+  })
+  .refine((f) => [f.value, f.column, f.path].filter((v) => v !== undefined).length === 1, {
+    message: 'must have exactly one of `value`, `column` or `path`',
+    params: { hint: 'e.g. check: { value: okta-mfa-enrolled } or resource: { column: Login }' },
+  });
+export type FieldSpec = z.output<typeof fieldSpecSchema>;
+
+/** The result field: where it comes from and which values mean pass, fail or error; other values are not evaluated. */
+export const resultSpecSchema = z
+  .strictObject({
+    value: z.union([z.string(), z.number().transform(String)]).optional(),
+    column: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    /** Values that mean pass (compared ignoring case and surrounding spaces). */
+    pass: textList.default([]),
+    /** Values that mean fail. */
+    fail: textList.default([]),
+    /** Values that mean the tool could not evaluate and reported an error (counted as fail). */
+    error: textList.default([]),
+  })
+  .refine((f) => [f.value, f.column, f.path].filter((v) => v !== undefined).length === 1, {
+    message: 'must have exactly one of `value`, `column` or `path`',
+    params: { hint: 'e.g. result: { column: MFA Enrolled, pass: ["TRUE"], fail: ["FALSE"] }' },
+  })
+  .refine((f) => f.pass.length + f.fail.length > 0 || f.value !== undefined, {
+    message: 'must list the values that mean `pass` and `fail`',
+    params: { hint: 'e.g. result: { column: Status, pass: ["PASS"], fail: ["FAIL"] }; other values count as not evaluated.' },
+  });
+export type ResultSpec = z.output<typeof resultSpecSchema>;
+
+export const mapRuleSchema = z.strictObject({
+  /** Check id: exact, or a glob such as `s3_*`. */
+  check: z.string().min(1),
+  /** Controls that findings of matching checks are evidence for. */
+  controls: controlsMapSchema,
+});
+export type MapRule = z.output<typeof mapRuleSchema>;
+
+export const sourceSchema = z.strictObject({
+  /** How the files are read: `csv`, `json`, `attestation` (and the tool formats). */
+  format: z.string().min(1),
+  /** The tool or system that produced the export, e.g. `Okta`. */
+  tool: z.string().min(1),
+  /** Display name; defaults to the tool. */
+  title: z.string().optional(),
+  /** What this evidence shows. */
+  description: z.string().optional(),
+  /** Which files in the folder belong to this source (globs); default: every file except source.yaml. */
+  files: z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1)).min(1)]).optional(),
+  /** Freshness for this source, e.g. `7d`; overrides portal.yaml. */
+  maxAge: durationSchema.optional(),
+  /** When the export was collected (ISO 8601), unless `fields.collectedAt` says per row. */
+  collectedAt: instantSchema.optional(),
+  /** JSON only: where the records are, e.g. `$.users[*]`; default: the document if it is a list. */
+  records: z.string().min(1).optional(),
+  /** CSV only: the delimiter; default: detected from the header (`,`, `;`, tab, `|`). */
+  delimiter: z.string().min(1).max(1).optional(),
+  fields: z
+    .strictObject({
+      /** The check (test) id each row is a result of. */
+      check: fieldSpecSchema.optional(),
+      /** The result. */
+      result: resultSpecSchema.optional(),
+      /** The resource the result is about (user, bucket, host...). */
+      resource: fieldSpecSchema.optional(),
+      /** When the row was collected. */
+      collectedAt: fieldSpecSchema.optional(),
+      severity: fieldSpecSchema.optional(),
+      title: fieldSpecSchema.optional(),
+      message: fieldSpecSchema.optional(),
+    })
+    .default({}),
+  /** Check id (exact or glob) -> controls. */
+  map: z.array(mapRuleSchema).default([]),
+  /** `internal` sources are left out of public builds. */
+  visibility: visibilitySchema,
+});
+
+export type SourceConfig = z.output<typeof sourceSchema>;
