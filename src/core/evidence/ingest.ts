@@ -14,7 +14,11 @@ import { compareIds, compareStrings } from '../util/suggest.ts';
 import { addDuration, parseInstant, type Duration } from '../util/time.ts';
 import { controlKey, type ControlIndex } from '../catalog/index.ts';
 import { adapterRegistry } from './registry.ts';
+import { translateToolRef } from '../../mappings/tool-refs.ts';
 import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
+
+/** Exception-key prefix for tool suppressions that the source approves (honorToolSuppressions). */
+export const TOOL_SUPPRESSION_PREFIX = 'tool-suppression:';
 
 /** How many failing resources each check keeps as a sample. */
 export const FAILING_SAMPLE_SIZE = 10;
@@ -62,6 +66,11 @@ export interface CheckSummary {
   /** In-scope control keys (`framework::id`) this check is evidence for. */
   controls: string[];
   failing: FailingSample[];
+  /**
+   * Set for checks listed in `expectedChecks` that had no result: `pass-by-absence`
+   * (one inferred pass, `absenceMeansPass: true`) or `no-result` (counts nothing). Not rows.
+   */
+  inferred?: 'pass-by-absence' | 'no-result';
 }
 
 export interface ControlEvidence {
@@ -157,45 +166,91 @@ function buildExceptionIndex(exceptions: readonly ExceptionFrontmatter[]): Map<s
   return byControl;
 }
 
-/** Compiles source.yaml `map:` rules into a cached check -> control keys lookup (in-scope controls only). */
+/** A matcher for a check or resource pattern: exact, glob, or `/regex/flags`. */
+export function patternMatcher(pattern: string): (value: string) => boolean {
+  const re = /^\/(.+)\/([a-z]*)$/.exec(pattern);
+  if (re) {
+    const rx = new RegExp(re[1]!, re[2]!.replace(/[gy]/g, ''));
+    return (v) => rx.test(v);
+  }
+  if (picomatch.scan(pattern).isGlob) return picomatch(pattern, { dot: true, bash: true });
+  return (v) => v === pattern;
+}
+
+/**
+ * Compiles source.yaml `map:` rules (and, with useToolMappings, the tool's own
+ * references) into a record -> in-scope control keys lookup. Rules that look
+ * only at the check id are cached per check id.
+ */
 function buildMapper(config: SourceConfig, controls: ControlIndex) {
-  const rules = config.map.map((r) => {
-    const isGlob = picomatch.scan(r.check).isGlob;
+  const toKeys = (map: Record<string, string[]>): string[] => {
     const keys: string[] = [];
-    for (const [fw, ids] of Object.entries(r.controls)) {
+    for (const [fw, ids] of Object.entries(map)) {
       for (const id of ids) {
         const c = controls.resolve(fw, id);
         if (c && controls.inScope(c.key)) keys.push(c.key);
       }
     }
-    return { rule: r, test: isGlob ? picomatch(r.check, { dot: true }) : (c: string) => c === r.check, keys, used: false };
+    return keys;
+  };
+  const rules = config.map.map((r) => {
+    const severities = r.severity?.map((x) => x.toLowerCase());
+    return {
+      rule: r,
+      test: patternMatcher(r.check),
+      resource: r.resource ? patternMatcher(r.resource) : undefined,
+      severity: severities ? (s: string | undefined) => !!s && severities.includes(s.toLowerCase()) : undefined,
+      keys: toKeys(r.controls),
+      used: false,
+    };
   });
+  const checkOnly = rules.every((r) => !r.resource && !r.severity);
   const cache = new Map<string, string[]>();
+  const toolCache = new Map<string, string[]>();
+  const fromRules = (rec: EvidenceRecord): string[] => {
+    const set = new Set<string>();
+    for (const r of rules) {
+      if (!r.test(rec.check)) continue;
+      if (r.resource && !(rec.resource && r.resource(rec.resource))) continue;
+      if (r.severity && !r.severity(rec.severity)) continue;
+      r.used = true;
+      for (const k of r.keys) set.add(k);
+    }
+    return [...set];
+  };
+  const fromTool = (refs: NonNullable<EvidenceRecord['toolRefs']>): string[] => {
+    const out: string[] = [];
+    for (const ref of refs) {
+      const id = `${ref.framework}\u0000${ref.control}`;
+      let keys = toolCache.get(id);
+      if (!keys) {
+        const t = translateToolRef(ref);
+        keys = t ? toKeys({ [t.framework]: [t.control] }) : [];
+        toolCache.set(id, keys);
+      }
+      out.push(...keys);
+    }
+    return out;
+  };
   return {
     rules,
-    forCheck(check: string): string[] {
-      let keys = cache.get(check);
-      if (keys) return keys;
-      const set = new Set<string>();
-      for (const r of rules) {
-        if (r.test(check)) {
-          r.used = true;
-          for (const k of r.keys) set.add(k);
+    forRecord(rec: EvidenceRecord): string[] {
+      if (rec.controls) return [...new Set(toKeys(rec.controls))].sort(compareStrings);
+      if (!rec.check) return [];
+      let keys: string[];
+      if (checkOnly) {
+        const cached = cache.get(rec.check);
+        if (cached) keys = cached;
+        else {
+          keys = fromRules(rec).sort(compareStrings);
+          cache.set(rec.check, keys);
         }
+      } else keys = fromRules(rec).sort(compareStrings);
+      if (config.useToolMappings && rec.toolRefs?.length) {
+        const extra = fromTool(rec.toolRefs);
+        if (extra.length) keys = [...new Set([...keys, ...extra])].sort(compareStrings);
       }
-      keys = [...set].sort(compareStrings);
-      cache.set(check, keys);
       return keys;
-    },
-    forRecordControls(map: Record<string, string[]>): string[] {
-      const set = new Set<string>();
-      for (const [fw, ids] of Object.entries(map)) {
-        for (const id of ids) {
-          const c = controls.resolve(fw, id);
-          if (c && controls.inScope(c.key)) set.add(c.key);
-        }
-      }
-      return [...set].sort(compareStrings);
     },
   };
 }
@@ -282,7 +337,7 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
       const fresh = rec.freshUntil ?? (collected ? freshFrom(collected) : undefined);
       if (collected) fileCollected = minIso(fileCollected, collected);
       if (fresh) fileFresh = minIso(fileFresh, fresh);
-      const keys = rec.controls ? mapper.forRecordControls(rec.controls) : rec.check ? mapper.forCheck(rec.check) : [];
+      const keys = mapper.forRecord(rec);
       account(rec, keys, collected, fresh, file.path);
     };
     const adapterCtx: AdapterContext = {
@@ -392,6 +447,12 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
         continue;
       }
       ce.fail++;
+      if (rec.result === 'excepted-in-tool' && config.honorToolSuppressions) {
+        // The workspace approves the tool's own mutes: a pseudo-exception that never expires.
+        const exKey = `${TOOL_SUPPRESSION_PREFIX}${summary.id}`;
+        ce.failByExceptions[exKey] = (ce.failByExceptions[exKey] ?? 0) + 1;
+        continue;
+      }
       const matchers = exceptionIndex.get(k);
       let exKey = '';
       if (matchers) {
@@ -417,6 +478,21 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
       if (collected && (ce.collectedAt === '' || collected < ce.collectedAt)) ce.collectedAt = collected;
     }
     return ce;
+  }
+
+  // Failure-only formats (SARIF): an expected check with no result passes only when the source says so.
+  for (const expected of config.expectedChecks ?? []) {
+    if (checks.has(expected)) continue;
+    const keys = mapper.forRecord({ check: expected, result: 'pass' });
+    const cs: CheckSummary = { check: expected, pass: 0, fail: 0, error: 0, notEvaluated: 0, exceptedInTool: 0, controls: keys, failing: [], inferred: config.absenceMeansPass ? 'pass-by-absence' : 'no-result' };
+    checks.set(expected, cs);
+    if (!config.absenceMeansPass || !summary.collectedAt || !summary.freshUntil) continue;
+    cs.pass = 1;
+    for (const k of keys) {
+      const ce = getControl(k, summary.collectedAt, summary.freshUntil);
+      ce.pass++;
+      ce.checkSet.add(expected);
+    }
   }
 
   for (const r of mapper.rules) {

@@ -47,8 +47,12 @@ export const resultSpecSchema = z
 export type ResultSpec = z.output<typeof resultSpecSchema>;
 
 export const mapRuleSchema = z.strictObject({
-  /** Check id: exact, or a glob such as `s3_*`. */
+  /** Check id: exact, a glob such as `s3_*`, or a regular expression written `/^s3_.*$/`. */
   check: z.string().min(1),
+  /** Optional: only results on resources matching this glob (or `/regex/`). */
+  resource: z.string().min(1).optional(),
+  /** Optional: only results with one of these severities (case-insensitive). */
+  severity: z.union([z.string().min(1).transform((s) => [s]), z.array(z.string().min(1))]).optional(),
   /** Controls that findings of matching checks are evidence for. */
   controls: controlsMapSchema,
 });
@@ -88,8 +92,18 @@ export const sourceSchema = z.strictObject({
       message: fieldSpecSchema.optional(),
     })
     .default({}),
-  /** Check id (exact or glob) -> controls. */
+  /** Check id (exact, glob or /regex/) -> controls. */
   map: z.array(mapRuleSchema).default([]),
+  /** Also map findings through the framework references the tool itself writes (Prowler COMPLIANCE, ASFF RelatedRequirements...). */
+  useToolMappings: z.boolean().default(false),
+  /** Count the tool's own mutes and suppressions as approved exceptions (default: they count as failures, shown as muted). */
+  honorToolSuppressions: z.boolean().default(false),
+  /** Vulnerability scanners: findings at or above this severity fail their check; lower ones pass it. */
+  severityThreshold: z.enum(['critical', 'high', 'medium', 'low']).optional(),
+  /** SARIF and other failure-only formats: the checks (rule ids) this source is expected to run. */
+  expectedChecks: z.array(z.string().min(1)).optional(),
+  /** Failure-only formats: an expected check with no result counts as a pass (never by default). */
+  absenceMeansPass: z.boolean().default(false),
   /** `internal` sources are left out of public builds. */
   visibility: visibilitySchema,
 });

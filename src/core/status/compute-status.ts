@@ -4,7 +4,7 @@
  * table-driven test in tests/unit/status.test.ts.
  */
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.ts';
-import type { SourceSummary } from '../evidence/ingest.ts';
+import { TOOL_SUPPRESSION_PREFIX, type SourceSummary } from '../evidence/ingest.ts';
 import type { Priority } from '../schemas/policy.ts';
 import { compareIds, compareStrings } from '../util/suggest.ts';
 import { addDuration, daysBetween, endOfDateUtc, startOfDateUtc, toDateString } from '../util/time.ts';
@@ -252,10 +252,10 @@ export function computeStatus({ workspace, sources, now }: StatusInput): StatusR
         for (const [exKey, n] of Object.entries(ce.failByExceptions)) {
           const ids = exKey ? exKey.split(',') : [];
           for (const id of ids) matched.set(id, (matched.get(id) ?? 0) + n);
-          const active = ids.filter((id) => activeIds.has(id));
+          const active = ids.filter((id) => activeIds.has(id) || id.startsWith(TOOL_SUPPRESSION_PREFIX));
           if (active.length) {
             totals.excepted += n;
-            for (const id of active) applied.add(id);
+            for (const id of active) if (!id.startsWith(TOOL_SUPPRESSION_PREFIX)) applied.add(id);
           } else {
             totals.fail += n;
             for (const id of ids) expired.add(id);

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { csvAdapter } from '../../src/core/evidence/adapters/csv.ts';
+import { jsonAdapter } from '../../src/core/evidence/adapters/json.ts';
+import { countResults, runAdapter, sourceConfig } from '../helpers/adapter-harness.ts';
+
+describe('csv adapter', () => {
+  const config = sourceConfig({
+    format: 'csv',
+    collectedAt: '2026-11-20T00:00:00Z',
+    fields: { check: { value: 'mfa' }, result: { column: 'MFA Enrolled', pass: ['TRUE'], fail: ['FALSE'] }, resource: { column: 'Login' } },
+  });
+
+  it('maps rows to results, with line numbers across quoted newlines', async () => {
+    const text = '\uFEFFLogin,"MFA Enrolled [READ ONLY]"\r\na@x,TRUE\r\n"b\r\n@x",FALSE\r\nc@x,\r\n';
+    const run = await runAdapter(csvAdapter, { text, chunkSize: 5 }, config);
+    expect(run.diagnostics.items).toEqual([]);
+    expect(countResults(run.records)).toEqual({ pass: 1, fail: 1, 'not-evaluated': 1 });
+    expect(run.records.map((r) => r.line)).toEqual([2, 3, 5]);
+  });
+
+  it('reports a missing column with a suggestion', async () => {
+    const run = await runAdapter(csvAdapter, { text: 'Login,MFA Enroled\na,TRUE\n' }, config);
+    const [d] = run.diagnostics.errors;
+    expect(d?.rule).toBe('evidence-column-missing');
+    expect(d?.line).toBe(1);
+    expect(d?.hint).toContain('MFA Enroled');
+    expect(run.records).toEqual([]);
+  });
+
+  it('treats an empty file as an error, never as zero findings', async () => {
+    const run = await runAdapter(csvAdapter, { text: '' }, config);
+    expect(run.diagnostics.errors.map((d) => d.rule)).toEqual(['evidence-parse']);
+  });
+
+  it('rejects invalid UTF-8', async () => {
+    const run = await runAdapter(csvAdapter, { text: new Uint8Array([0x4c, 0x6f, 0x67, 0x69, 0x6e, 0x0a, 0xff, 0xfe, 0x0a]) }, config);
+    expect(run.diagnostics.errors.map((d) => d.rule)).toContain('encoding-invalid');
+  });
+});
+
+describe('json adapter', () => {
+  const config = sourceConfig({
+    format: 'json',
+    records: '$.findings[*]',
+    fields: { check: { path: 'check_id' }, result: { path: 'status', pass: ['PASS'], fail: ['FAIL'] }, collectedAt: { path: '$.generatedAt' } },
+  });
+  it('reads records and root fields', async () => {
+    const run = await runAdapter(jsonAdapter, { text: JSON.stringify({ generatedAt: '2026-11-01T00:00:00Z', findings: [{ check_id: 'a', status: 'PASS' }, { check_id: 'b', status: 'FAIL' }, { check_id: 'c', status: 'INFO' }] }) }, config);
+    expect(countResults(run.records)).toEqual({ pass: 1, fail: 1, 'not-evaluated': 1 });
+    expect(run.records[0]?.collectedAt).toBe('2026-11-01T00:00:00Z');
+  });
+  it('reports truncated JSON with a position', async () => {
+    const run = await runAdapter(jsonAdapter, { text: '{"findings": [{"check_id": "a",\n "status": "PA' }, config);
+    const [d] = run.diagnostics.errors;
+    expect(d?.rule).toBe('evidence-parse');
+    expect(d?.line).toBe(2);
+    expect(d?.hint).toMatch(/truncated/);
+  });
+});
