@@ -6,10 +6,12 @@
  * The site is built into a staging folder and swapped into place at the end,
  * so an interrupted build never leaves a half-written dist/.
  */
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runPipeline } from '../src/core/load/pipeline-fs.ts';
+import { artifactWriters, evidenceDownloadPath } from '../src/core/report/artifacts.ts';
 import { buildViewModel } from '../src/core/view/view-model.ts';
 import { buildNow, outDir, printDiagnostics, PROJECT_ROOT, workspaceRoot } from './lib/cli.ts';
 
@@ -42,6 +44,22 @@ try {
   await build({ root: PROJECT_ROOT, outDir: staging, logLevel: process.env.COMPLIANCE_VERBOSE ? 'info' : 'warn' });
 
   await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  for (const writer of artifactWriters) {
+    for (const artifact of writer({ report, model, workspace, sources })) {
+      const target = path.join(staging, artifact.path);
+      await mkdir(path.dirname(target), { recursive: true });
+      await writeFile(target, artifact.content);
+    }
+  }
+  // Raw evidence, downloadable as read: copies (copy-on-write clones where the file system allows),
+  // never links, so that later edits of the workspace cannot change a published file.
+  for (const s of sources) {
+    for (const f of s.files.flatMap((file) => [file.path, ...file.attachments.map((a) => a.path)])) {
+      const target = path.join(staging, evidenceDownloadPath(f));
+      await mkdir(path.dirname(target), { recursive: true });
+      await copyFile(path.join(root, f), target, constants.COPYFILE_FICLONE);
+    }
+  }
 
   // Swap: the previous output stays intact until the new one is complete.
   const old = `${out}.old-${process.pid}`;

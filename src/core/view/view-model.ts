@@ -142,6 +142,12 @@ export interface GapGroup {
   controls: ControlView[];
 }
 
+/** Which evidence sources (tools) support which policies: controls of the policy with results from the source. */
+export interface ToolsCoverage {
+  sources: LinkRef[];
+  policies: { policy: LinkRef; bySource: Record<string, string[]>; enforced: boolean }[];
+}
+
 export interface ViewModel {
   site: { title: string; organization: string; generatedAt: string; inputsDigest: string };
   statuses: { id: ControlStatus; label: string; icon: string }[];
@@ -155,6 +161,7 @@ export interface ViewModel {
   exceptions: (Report['exceptions'][number] & { href?: string; controlLinks: ControlLink[] })[];
   reviewsDue: PolicyView[];
   unclaimedFiles: string[];
+  coverage: ToolsCoverage;
 }
 
 /** URL-safe slug for an id: lower case, runs of other characters become `-`. */
@@ -348,7 +355,24 @@ export function buildViewModel({ report, workspace, sources }: ViewModelInput): 
     }))
     .filter((g) => g.controls.length > 0);
 
+  const approved = policies.filter((p) => p.status === 'approved');
+  const coverage: ToolsCoverage = {
+    sources: sourceViews.map((sv) => ({ id: sv.id, title: sv.title, href: sv.href })),
+    policies: approved.map((p) => {
+      const bySource: Record<string, string[]> = {};
+      for (const c of p.controls) {
+        const key = `${c.framework}::${c.id}`;
+        for (const sv of sources) {
+          const ce = sv.controls[key];
+          if (ce && ce.pass + ce.fail > 0) (bySource[sv.id] ??= []).push(`${c.framework} ${c.id}`);
+        }
+      }
+      return { policy: { id: p.id, title: p.title, href: p.href }, bySource, enforced: Object.keys(bySource).length > 0 };
+    }),
+  };
+
   return {
+    coverage,
     site: {
       title: workspace.portal.title ?? `${workspace.portal.organization} Compliance Portal`,
       organization: workspace.portal.organization,

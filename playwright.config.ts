@@ -1,0 +1,49 @@
+/**
+ * Browser tests of the built portal (tests/e2e). They run in the system's
+ * Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH); Playwright never
+ * downloads a browser here. The global setup builds the example workspace once
+ * and serves it on 127.0.0.1 (see tests/e2e/test-utils.ts).
+ */
+import { existsSync } from 'node:fs';
+import { defineConfig } from '@playwright/test';
+
+const CI = !!process.env.CI;
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (!existsSync(chromium)) {
+  throw new Error(
+    `Chromium not found at ${chromium}. Install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary; the tests never download a browser.`,
+  );
+}
+
+const args = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+// Chromium's sandbox cannot start as root (containers, CI).
+if (process.getuid?.() === 0) args.push('--no-sandbox');
+
+export default defineConfig({
+  testDir: './tests/e2e',
+  testMatch: '**/*.spec.ts',
+  globalSetup: './tests/e2e/test-utils.ts',
+  outputDir: './test-results',
+  forbidOnly: CI,
+  retries: 0,
+  fullyParallel: true,
+  workers: CI ? 2 : undefined,
+  timeout: 60_000,
+  expect: { timeout: 5_000 },
+  reporter: CI ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]] : [['list']],
+  use: {
+    browserName: 'chromium',
+    launchOptions: { executablePath: chromium, args },
+    // Offline machine: nothing outside 127.0.0.1 is reachable anyway.
+    serviceWorkers: 'block',
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+});
