@@ -43,6 +43,7 @@ try {
   const { build } = await import('astro');
   await build({ root: PROJECT_ROOT, outDir: staging, logLevel: process.env.COMPLIANCE_VERBOSE ? 'info' : 'warn' });
 
+  await buildSearchIndex(staging);
   await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   for (const writer of artifactWriters) {
     for (const artifact of writer({ report, model, workspace, sources })) {
@@ -76,3 +77,15 @@ try {
 const secs = ((performance.now() - started) / 1000).toFixed(1);
 const lines = report.frameworks.map((f) => `  ${f.id}: ${(f.summary.score * 100).toFixed(1)}% passing, ${f.summary.counts.failing} failing, ${f.summary.counts.gap} gaps`);
 process.stdout.write(`built ${path.relative(process.cwd(), out) || out} in ${secs}s\n${lines.join('\n')}\n`);
+
+/** Full-text search over policies and controls with Pagefind, written into <site>/pagefind/. */
+async function buildSearchIndex(site: string): Promise<void> {
+  const pagefind = await import('pagefind');
+  const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
+  if (!index) throw new Error(`Pagefind could not start: ${errors.join('; ')}`);
+  const added = await index.addDirectory({ path: site });
+  if (added.errors.length) throw new Error(`Pagefind indexing failed: ${added.errors.join('; ')}`);
+  const written = await index.writeFiles({ outputPath: path.join(site, 'pagefind') });
+  if (written.errors.length) throw new Error(`Pagefind could not write its index: ${written.errors.join('; ')}`);
+  await pagefind.close();
+}
