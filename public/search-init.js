@@ -2,5 +2,5 @@
 (function () {
   var el = document.getElementById('search');
   if (!el || typeof PagefindUI === 'undefined') return;
-  new PagefindUI({ element: '#search', bundlePath: el.getAttribute('data-bundle-path'), showSubResults: true, resetStyles: false });
+  new PagefindUI({ element: '#search', bundlePath: el.getAttribute('data-bundle-path'), baseUrl: el.getAttribute('data-base-url') || '/', showSubResults: true, resetStyles: false });
 })();

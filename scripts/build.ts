@@ -10,10 +10,24 @@ import { constants } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gitHistory } from '../src/core/load/git-fs.ts';
 import { runPipeline } from '../src/core/load/pipeline-fs.ts';
 import { artifactWriters, evidenceDownloadPath } from '../src/core/report/artifacts.ts';
 import { buildViewModel } from '../src/core/view/view-model.ts';
 import { buildNow, outDir, printDiagnostics, PROJECT_ROOT, workspaceRoot } from './lib/cli.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    base: { type: 'string' },
+  },
+  allowPositionals: false,
+});
+const base = args.base ?? process.env.COMPLIANCE_BASE ?? '/';
+if (!base.startsWith('/')) {
+  process.stderr.write(`--base must be an absolute path such as /compliance/ (got ${base})\n`);
+  process.exit(2);
+}
 
 const started = performance.now();
 const root = workspaceRoot();
@@ -27,7 +41,8 @@ if (result.diagnostics.hasErrors || !result.report || !result.workspace || !resu
   process.exit(2);
 }
 const { report, workspace, sources } = result;
-const model = buildViewModel({ report, workspace, sources });
+const history = await gitHistory(root, 'content/policies');
+const model = buildViewModel({ report, workspace, sources, history });
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'policy-portal-'));
 const staging = `${out}.staging-${process.pid}`;
@@ -41,7 +56,7 @@ try {
   process.env.COMPLIANCE_SITE_OUT = staging;
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const { build } = await import('astro');
-  await build({ root: PROJECT_ROOT, outDir: staging, logLevel: process.env.COMPLIANCE_VERBOSE ? 'info' : 'warn' });
+  await build({ root: PROJECT_ROOT, outDir: staging, base, logLevel: process.env.COMPLIANCE_VERBOSE ? 'info' : 'warn' });
 
   await buildSearchIndex(staging);
   await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);

@@ -116,6 +116,8 @@ export interface PolicyView {
   controls: ControlLink[];
   /** Controls it names in frameworks that are not in scope. */
   outOfScope: string[];
+  /** Changes to the file from git (newest first); empty when the workspace is not a git repository. */
+  history: { commit: string; date: string; author: string; message: string }[];
 }
 
 export interface SourceView {
@@ -173,9 +175,11 @@ export interface ViewModelInput {
   report: Report;
   workspace: Workspace;
   sources: readonly SourceSummary[];
+  /** Git history per workspace-relative file (optional). */
+  history?: ReadonlyMap<string, { commit: string; date: string; author: string; message: string }[]>;
 }
 
-export function buildViewModel({ report, workspace, sources }: ViewModelInput): ViewModel {
+export function buildViewModel({ report, workspace, sources, history }: ViewModelInput): ViewModel {
   const index = workspace.index;
   const sourceById = new Map(sources.map((s) => [s.id, s]));
   const policyTitle = new Map(workspace.policies.map((p) => [p.data.id, p.data.title]));
@@ -310,6 +314,7 @@ export function buildViewModel({ report, workspace, sources }: ViewModelInput): 
       toc: rendered.toc,
       controls: p.controlKeys.filter((k) => index.inScope(k)).map(controlLink),
       outOfScope: p.controlKeys.filter((k) => !index.inScope(k)),
+      history: history?.get(p.file) ?? [],
     };
     if (p.data.approver) view.approver = p.data.approver;
     if (p.data.summary) view.summary = p.data.summary;
