@@ -34,17 +34,19 @@ const root = workspaceRoot();
 const out = outDir();
 const now = buildNow();
 
-const result = await runPipeline({ root, now });
+const work = await mkdtemp(path.join(os.tmpdir(), 'policy-portal-'));
+const findingsDir = path.join(work, 'findings');
+const result = await runPipeline({ root, now, findingsDir, sampleSize: 25 });
 printDiagnostics(result.diagnostics.items);
 if (result.diagnostics.hasErrors || !result.report || !result.workspace || !result.sources) {
   process.stderr.write(`build failed: fix the errors above (workspace: ${root})\n`);
+  await rm(work, { recursive: true, force: true });
   process.exit(2);
 }
 const { report, workspace, sources } = result;
 const history = await gitHistory(root, 'content/policies');
 const model = buildViewModel({ report, workspace, sources, history });
 
-const work = await mkdtemp(path.join(os.tmpdir(), 'policy-portal-'));
 const staging = `${out}.staging-${process.pid}`;
 try {
   const modelFile = path.join(work, 'view-model.json');
@@ -53,6 +55,7 @@ try {
   await mkdir(path.dirname(out), { recursive: true });
 
   process.env.COMPLIANCE_VIEW_MODEL = modelFile;
+  process.env.COMPLIANCE_FINDINGS_DIR = findingsDir;
   process.env.COMPLIANCE_SITE_OUT = staging;
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const { build } = await import('astro');

@@ -14,6 +14,7 @@ import { compareIds, compareStrings } from '../util/suggest.ts';
 import { addDuration, parseInstant, type Duration } from '../util/time.ts';
 import { controlKey, type ControlIndex } from '../catalog/index.ts';
 import { adapterRegistry } from './registry.ts';
+import { Reservoir } from './sampling.ts';
 import { translateToolRef } from '../../mappings/tool-refs.ts';
 import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
 
@@ -134,12 +135,47 @@ export interface SourceSummary {
   controls: Record<string, ControlEvidence>;
   /** The source had errors: the build stops, and nothing from it counts as passing. */
   failed: boolean;
+  /** Reproducible random sample of rows for auditors. */
+  sample?: PopulationSample;
+  /** Number of pages of findings written to the row sink. */
+  findingPages?: number;
+}
+
+/** One row as the site lists it (paginated findings pages and samples). */
+export interface FindingRow {
+  check: string;
+  result: EvidenceRecord['result'];
+  rawResult?: string;
+  resource?: string;
+  severity?: string;
+  message?: string;
+  file: string;
+  line?: number;
+  /** In-scope controls the row is evidence for. */
+  controls: string[];
+}
+
+/** Receives every row of a source in reading order (the fs edge writes them as paginated files). */
+export interface RowSink {
+  write(row: FindingRow): void;
+  close(): Promise<{ pages: number }>;
 }
 
 export interface IngestContext {
   controls: ControlIndex;
   exceptions: readonly ExceptionFrontmatter[];
   diagnostics: DiagnosticBag;
+  /** Rows of each source go to this sink when given. */
+  rowSink?: (sourceId: string) => RowSink;
+  /** Population sample per source: size (0 = none) and a seed; default seed: derived from the source's file hashes. */
+  sampling?: { size: number; seed?: string };
+}
+
+export interface PopulationSample {
+  seed: string;
+  size: number;
+  population: number;
+  rows: (FindingRow & { index: number })[];
 }
 
 interface ExceptionMatcher {
@@ -286,6 +322,11 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
   }
   const mapper = buildMapper(config, ctx.controls);
   const exceptionIndex = buildExceptionIndex(ctx.exceptions);
+  const sink = ctx.rowSink?.(input.id);
+  const sampleSize = ctx.sampling?.size ?? 0;
+  // The seed is fixed before reading: from portal.yaml, or the source id (files' hashes are mixed in at the end for display only).
+  const sampleSeed = ctx.sampling?.seed ?? `sample:${input.id}`;
+  const reservoir = sampleSize > 0 ? new Reservoir<FindingRow>(sampleSize, sampleSeed) : undefined;
   const checks = new Map<string, CheckSummary>();
   const controlEvidence = new Map<string, ControlEvidence & { checkSet: Set<string> }>();
   const resources = new Set<string>();
@@ -401,8 +442,20 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
     if (fileFresh && !fs.failed) summary.freshUntil = minIso(summary.freshUntil, fileFresh);
   }
 
+  function toRow(rec: EvidenceRecord, keys: string[], path: string): FindingRow {
+    const row: FindingRow = { check: rec.check, result: rec.result, file: path, controls: keys };
+    if (rec.rawResult !== undefined) row.rawResult = rec.rawResult;
+    if (rec.resource) row.resource = rec.resource;
+    if (rec.severity) row.severity = rec.severity;
+    if (rec.message) row.message = rec.message;
+    if (rec.line) row.line = rec.line;
+    return row;
+  }
+
   function account(rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined, path: string) {
     summary.rows.total++;
+    if (sink) sink.write(toRow(rec, keys, path));
+    reservoir?.offer(() => toRow(rec, keys, path));
     const evaluated = rec.result !== 'not-evaluated' && rec.check !== '';
     if (!evaluated) summary.rows.notEvaluated++;
     else if (keys.length) summary.rows.mapped++;
@@ -501,6 +554,10 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
     }
   }
   summary.resources = resources.size;
+  if (sink) summary.findingPages = (await sink.close()).pages;
+  if (reservoir) {
+    summary.sample = { seed: sampleSeed, size: sampleSize, population: reservoir.population, rows: reservoir.result().map(({ index, item }) => ({ ...item, index: index + 1 })) };
+  }
   summary.checks = [...checks.values()].sort((a, b) => compareIds(a.check, b.check));
   for (const [k, ce] of [...controlEvidence.entries()].sort(([a], [b]) => compareStrings(a, b))) {
     const { checkSet, ...rest } = ce;

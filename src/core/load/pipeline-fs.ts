@@ -12,6 +12,7 @@ import { compareStrings } from '../util/suggest.ts';
 import { validateWorkspace, type Workspace, type WorkspaceFiles } from '../workspace.ts';
 import { readBuiltInCatalogs } from './catalogs-fs.ts';
 import { attachmentLookup, fileHandle } from './evidence-fs.ts';
+import { findingsSink } from './findings-fs.ts';
 import { readWorkspaceFiles } from './workspace-fs.ts';
 
 export interface PipelineResult {
@@ -26,9 +27,13 @@ export interface PipelineResult {
 export interface PipelineOptions {
   root: string;
   now: Date;
+  /** Write every row as paginated files into this folder (for the findings pages). */
+  findingsDir?: string;
+  /** Population sample size per source (0: none). */
+  sampleSize?: number;
 }
 
-export async function runPipeline({ root, now }: PipelineOptions): Promise<PipelineResult> {
+export async function runPipeline({ root, now, findingsDir, sampleSize = 0 }: PipelineOptions): Promise<PipelineResult> {
   const diagnostics = new DiagnosticBag();
   const files = await readWorkspaceFiles(root, diagnostics);
   if (!files) return { diagnostics };
@@ -49,7 +54,13 @@ export async function runPipeline({ root, now }: PipelineOptions): Promise<Pipel
           resolveAttachment: attachmentLookup(root, s.dir),
           defaultMaxAge: workspace.portal.evidence.maxAge,
         },
-        { controls: workspace.index, exceptions, diagnostics },
+        {
+          controls: workspace.index,
+          exceptions,
+          diagnostics,
+          ...(findingsDir ? { rowSink: findingsSink(findingsDir) } : {}),
+          sampling: { size: workspace.portal.sampling?.size ?? sampleSize, ...(workspace.portal.sampling?.seed ? { seed: workspace.portal.sampling.seed } : {}) },
+        },
       ),
     ),
   );

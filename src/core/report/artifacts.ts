@@ -119,4 +119,16 @@ export const statementOfApplicability: ArtifactWriter = ({ model }) => {
   ];
 };
 
-export const artifactWriters: ArtifactWriter[] = [evidenceManifest, controlMatrix, statementOfApplicability];
+/** evidence/<source>/sample.csv: the reproducible population sample, with its seed. */
+export const populationSamples: ArtifactWriter = ({ model }) =>
+  model.sources
+    .filter((s) => s.sample && s.sample.rows.length > 0)
+    .map((s) => ({
+      path: `${s.href}sample.csv`,
+      content: toSafeCsv(
+        ['source', 'seed', 'population', 'row', 'file', 'line', 'check', 'result', 'resource', 'severity', 'message'],
+        s.sample!.rows.map((r) => [s.id, s.sample!.seed, s.sample!.population, r.index, r.file, r.line, r.check, r.rawResult ?? r.result, r.resource, r.severity, r.message]),
+      ),
+    }));
+
+export const artifactWriters: ArtifactWriter[] = [evidenceManifest, controlMatrix, statementOfApplicability, populationSamples];

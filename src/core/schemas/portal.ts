@@ -16,6 +16,15 @@ export const portalSchema = z.strictObject({
       maxAge: durationSchema.default({ text: "30d", value: { days: 30 } }),
     })
     .default({ maxAge: { text: '30d', value: { days: 30 } } }),
+  /** Population sampling for auditors: rows drawn per evidence source, reproducibly. */
+  sampling: z
+    .strictObject({
+      /** Rows per source (0 turns sampling off). */
+      size: z.number().int().min(0).max(10_000).default(25),
+      /** Seed of the random draw; change it to draw a new sample. Default: `sample:<source id>`. */
+      seed: z.string().min(1).optional(),
+    })
+    .optional(),
   /** Policies: warn this many days before a review falls due. */
   reviewWarningDays: z.number().int().nonnegative().default(30),
   /** Framework id -> control id -> reason. Not-applicable controls are out of scope; a reason is required. */

@@ -5,7 +5,7 @@
  */
 import { renderMarkdown, type TocEntry } from '../parse/markdown.ts';
 import type { Report } from '../report/report.ts';
-import type { FailingSample, SourceSummary } from '../evidence/ingest.ts';
+import type { FailingSample, PopulationSample, SourceSummary } from '../evidence/ingest.ts';
 import { controlStatuses, priorityRank, reasonCodes, reasonText, type ControlStatus, type Reason } from '../status/compute-status.ts';
 import { compareIds, compareStrings } from '../util/suggest.ts';
 import type { Workspace } from '../workspace.ts';
@@ -135,6 +135,9 @@ export interface SourceView {
   rows: Report['sources'][number]['rows'];
   resources: number;
   checks: (Report['sources'][number]['checks'][number] & { controlLinks: ControlLink[] })[];
+  /** Pages of findings (all rows), 0 when rows were not kept. */
+  findingPages: number;
+  sample?: PopulationSample;
 }
 
 export interface GapGroup {
@@ -334,7 +337,10 @@ export function buildViewModel({ report, workspace, sources, history }: ViewMode
       rows: s.rows,
       resources: s.resources,
       checks: s.checks.map((c) => ({ ...c, controlLinks: c.controls.map(controlLink) })),
+      findingPages: sourceById.get(s.id)?.findingPages ?? 0,
     };
+    const sample = sourceById.get(s.id)?.sample;
+    if (sample) view.sample = sample;
     const summary = sourceById.get(s.id);
     if (summary?.description) view.description = summary.description;
     if (s.collectedAt) view.collectedAt = s.collectedAt;
