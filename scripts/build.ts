@@ -7,19 +7,21 @@
  * so an interrupted build never leaves a half-written dist/.
  */
 import { constants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gitHistory } from '../src/core/load/git-fs.ts';
 import { runPipeline } from '../src/core/load/pipeline-fs.ts';
 import { artifactWriters, evidenceDownloadPath } from '../src/core/report/artifacts.ts';
+import { baselineSchema, diffReports, type Changes } from '../src/core/report/changes.ts';
 import { buildViewModel } from '../src/core/view/view-model.ts';
 import { buildNow, outDir, printDiagnostics, PROJECT_ROOT, workspaceRoot } from './lib/cli.ts';
 
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
+    baseline: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -45,7 +47,24 @@ if (result.diagnostics.hasErrors || !result.report || !result.workspace || !resu
 }
 const { report, workspace, sources } = result;
 const history = await gitHistory(root, 'content/policies');
-const model = buildViewModel({ report, workspace, sources, history });
+let changes: Changes | undefined;
+const baselineFile = args.baseline ?? process.env.COMPLIANCE_BASELINE;
+if (baselineFile) {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path.resolve(baselineFile), 'utf8'));
+  } catch (e) {
+    process.stderr.write(`build failed: the baseline ${baselineFile} cannot be read as JSON (${(e as Error).message}).\n`);
+    process.exit(2);
+  }
+  const base = baselineSchema.safeParse(parsed);
+  if (!base.success) {
+    process.stderr.write(`build failed: the baseline ${baselineFile} is not a report.json of schemaVersion 1 (${base.error.issues[0]?.path.join('.')}: ${base.error.issues[0]?.message}).\n`);
+    process.exit(2);
+  }
+  changes = diffReports(base.data, report);
+}
+const model = buildViewModel({ report, workspace, sources, history, ...(changes ? { changes } : {}) });
 
 const staging = `${out}.staging-${process.pid}`;
 try {
@@ -63,6 +82,7 @@ try {
 
   await buildSearchIndex(staging);
   await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  if (changes) await writeFile(path.join(staging, 'changes.json'), `${JSON.stringify(changes, null, 2)}\n`);
   for (const writer of artifactWriters) {
     for (const artifact of writer({ report, model, workspace, sources })) {
       const target = path.join(staging, artifact.path);

@@ -7,6 +7,7 @@ import Papa from 'papaparse';
 import type { SourceSummary } from '../evidence/ingest.ts';
 import type { ViewModel } from '../view/view-model.ts';
 import type { Workspace } from '../workspace.ts';
+import { toJUnit } from './junit.ts';
 import type { Report } from './report.ts';
 
 export interface Artifact {
@@ -131,4 +132,6 @@ export const populationSamples: ArtifactWriter = ({ model }) =>
       ),
     }));
 
-export const artifactWriters: ArtifactWriter[] = [evidenceManifest, controlMatrix, statementOfApplicability, populationSamples];
+export const junitReport: ArtifactWriter = ({ report }) => [{ path: 'report.junit.xml', content: toJUnit(report) }];
+
+export const artifactWriters: ArtifactWriter[] = [evidenceManifest, controlMatrix, statementOfApplicability, populationSamples, junitReport];

@@ -25,6 +25,23 @@ export const portalSchema = z.strictObject({
       seed: z.string().min(1).optional(),
     })
     .optional(),
+  /** Rules for `npm run gate` (CI): when the compliance state fails the job. */
+  gate: z
+    .strictObject({
+      /** Fail on controls in these statuses; key: framework id or `*` for every framework. */
+      failOn: z.record(z.string(), z.array(z.enum(['failing', 'gap', 'stale', 'excepted']))).default({}),
+      /** Minimum score per framework (passing / applicable), 0 to 1. */
+      minScore: z.record(z.string(), z.number().min(0).max(1)).default({}),
+      /** Fail when an exception has expired. */
+      expiredExceptions: z.boolean().default(false),
+      /** Fail when an evidence source is stale. */
+      staleEvidence: z.boolean().default(false),
+      /** Fail when a policy is overdue for review. */
+      overdueReviews: z.boolean().default(false),
+      /** Fail when a control's status got worse than in the baseline report. */
+      regressions: z.boolean().default(false),
+    })
+    .default({ failOn: {}, minScore: {}, expiredExceptions: false, staleEvidence: false, overdueReviews: false, regressions: false }),
   /** Policies: warn this many days before a review falls due. */
   reviewWarningDays: z.number().int().nonnegative().default(30),
   /** Framework id -> control id -> reason. Not-applicable controls are out of scope; a reason is required. */

@@ -4,6 +4,7 @@
  * Links are relative to the site root (no leading slash); pages add the base.
  */
 import { renderMarkdown, type TocEntry } from '../parse/markdown.ts';
+import type { Changes } from '../report/changes.ts';
 import type { Report } from '../report/report.ts';
 import type { FailingSample, PopulationSample, SourceSummary } from '../evidence/ingest.ts';
 import { controlStatuses, priorityRank, reasonCodes, reasonText, type ControlStatus, type Reason } from '../status/compute-status.ts';
@@ -167,6 +168,8 @@ export interface ViewModel {
   reviewsDue: PolicyView[];
   unclaimedFiles: string[];
   coverage: ToolsCoverage;
+  /** Present when the build had a baseline. */
+  changes?: Changes & { controlHrefs: Record<string, string> };
 }
 
 /** URL-safe slug for an id: lower case, runs of other characters become `-`. */
@@ -178,11 +181,13 @@ export interface ViewModelInput {
   report: Report;
   workspace: Workspace;
   sources: readonly SourceSummary[];
+  /** Diff against a baseline report (build --baseline). */
+  changes?: Changes;
   /** Git history per workspace-relative file (optional). */
   history?: ReadonlyMap<string, { commit: string; date: string; author: string; message: string }[]>;
 }
 
-export function buildViewModel({ report, workspace, sources, history }: ViewModelInput): ViewModel {
+export function buildViewModel({ report, workspace, sources, history, changes }: ViewModelInput): ViewModel {
   const index = workspace.index;
   const sourceById = new Map(sources.map((s) => [s.id, s]));
   const policyTitle = new Map(workspace.policies.map((p) => [p.data.id, p.data.title]));
@@ -382,7 +387,10 @@ export function buildViewModel({ report, workspace, sources, history }: ViewMode
     }),
   };
 
+  const changesView = changes ? { ...changes, controlHrefs: Object.fromEntries(changes.controls.filter((c) => c.to !== 'absent').map((c) => [`${c.framework}::${c.id}`, controlHref(`${c.framework}::${c.id}`)])) } : undefined;
+
   return {
+    ...(changesView ? { changes: changesView } : {}),
     coverage,
     site: {
       title: workspace.portal.title ?? `${workspace.portal.organization} Compliance Portal`,
