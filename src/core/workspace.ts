@@ -5,6 +5,7 @@
  */
 import picomatch from 'picomatch';
 import { ControlIndex, controlKey } from './catalog/index.ts';
+import { resolveCrosswalks, type CrosswalkEdge } from './crosswalk.ts';
 import { DiagnosticBag } from './diagnostics/diagnostic.ts';
 import { adapterRegistry, knownFormats } from './evidence/registry.ts';
 import { parseFrontmatter } from './parse/frontmatter.ts';
@@ -40,6 +41,9 @@ export interface WorkspaceFiles {
   sources: SourceFolder[];
   /** Files directly in evidence/ (outside any source folder). */
   looseEvidence: string[];
+  /** content/crosswalks/*.yaml definitions and the JSON files they may point to. */
+  crosswalks: TextFile[];
+  crosswalkData: TextFile[];
 }
 
 /** 1-based line of each top-level frontmatter key, for located messages. */
@@ -83,6 +87,8 @@ export interface Workspace {
   sources: SourceDoc[];
   /** Files in evidence/ outside any usable source. */
   unclaimed: string[];
+  /** Coverage that flows between frameworks (one hop). */
+  crosswalks: CrosswalkEdge[];
 }
 
 export interface LoadResult {
@@ -91,7 +97,7 @@ export interface LoadResult {
 }
 
 /** Validates everything it can; returns a workspace when portal.yaml and catalogs are usable. */
-export function validateWorkspace(files: WorkspaceFiles, builtInCatalogs: readonly TextFile[], diagnostics = new DiagnosticBag()): LoadResult {
+export function validateWorkspace(files: WorkspaceFiles, builtInCatalogs: readonly TextFile[], diagnostics = new DiagnosticBag(), builtInCrosswalks: readonly TextFile[] = []): LoadResult {
   const catalogs = parseCatalogs(builtInCatalogs, files.frameworks, diagnostics);
   const portalResult = parsePortal(files.portal, diagnostics);
   const scope = portalResult?.portal.frameworks ?? [];
@@ -104,6 +110,12 @@ export function validateWorkspace(files: WorkspaceFiles, builtInCatalogs: readon
   const { sources, unclaimed } = parseSources(files, resolveMap, diagnostics);
 
   if (!portalResult) return { diagnostics };
+  const crosswalks = resolveCrosswalks(
+    [...selectBuiltInCrosswalks(portalResult, builtInCrosswalks, diagnostics), ...(files.crosswalks ?? [])],
+    new Map((files.crosswalkData ?? []).map((f) => [f.path, f.text])),
+    index,
+    diagnostics,
+  );
   return {
     diagnostics,
     workspace: {
@@ -114,8 +126,21 @@ export function validateWorkspace(files: WorkspaceFiles, builtInCatalogs: readon
       exceptions,
       sources,
       unclaimed,
+      crosswalks,
     },
   };
+}
+
+/** Built-in crosswalks apply only when portal.yaml names them. */
+function selectBuiltInCrosswalks({ portal, file, parsed }: PortalResult, builtIn: readonly TextFile[], diagnostics: DiagnosticBag): TextFile[] {
+  const byId = new Map(builtIn.map((f) => [f.path.replace(/^.*\//, '').replace(/\.ya?ml$/, ''), f]));
+  const out: TextFile[] = [];
+  portal.crosswalks.forEach((id, i) => {
+    const f = byId.get(id);
+    if (f) out.push(f);
+    else diagnostics.report('crosswalk-unknown', { file, ...parsed.locate(['crosswalks', i]), field: `crosswalks[${i}]` }, { args: { id, suggestion: closest(id, byId.keys()), known: [...byId.keys()].join(', ') || 'none' } });
+  });
+  return out;
 }
 
 function parseCatalogs(builtIn: readonly TextFile[], custom: readonly TextFile[], diagnostics: DiagnosticBag): Catalog[] {

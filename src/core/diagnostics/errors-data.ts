@@ -215,6 +215,18 @@ export const errorCatalogue = {
     message: (a) => `Exception ${s(a.id)} matches no failing evidence.`,
     hint: () => 'Remove it if the risk is gone, or check its `controls`, `checks` and `resources`.',
   },
+  'crosswalk-cycle': {
+    title: 'Crosswalk cycle',
+    severity: 'error',
+    message: (a) => `Crosswalk cycle: ${s(a.cycle)}.`,
+    hint: () => 'Coverage flows one way: map from the framework you assess to the one you report on, and remove the reverse entry.',
+  },
+  'crosswalk-unknown': {
+    title: 'Crosswalk not found',
+    severity: 'error',
+    message: (a) => `No crosswalk with the id \`${s(a.id)}\`.`,
+    hint: (a) => (a.suggestion ? `Did you mean \`${s(a.suggestion)}\`?` : `Built-in crosswalks: ${s(a.known)}.`),
+  },
   'now-invalid': {
     title: 'Invalid build time',
     severity: 'error',

@@ -10,3 +10,11 @@ export async function readBuiltInCatalogs(dir = BUILT_IN_CATALOG_DIR): Promise<T
   const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
   return Promise.all(names.map(async (n) => ({ path: `<built-in>/${n}`, text: await readFile(path.join(dir, n), 'utf8') })));
 }
+
+export const BUILT_IN_CROSSWALK_DIR = fileURLToPath(new URL('../../crosswalks/', import.meta.url));
+
+/** Built-in crosswalks (src/crosswalks/*.yaml), applied only when portal.yaml names them. */
+export async function readBuiltInCrosswalks(dir = BUILT_IN_CROSSWALK_DIR): Promise<TextFile[]> {
+  const names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
+  return Promise.all(names.map(async (n) => ({ path: `<built-in>/crosswalks/${n}`, text: await readFile(path.join(dir, n), 'utf8') })));
+}

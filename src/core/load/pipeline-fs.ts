@@ -10,7 +10,7 @@ import { buildReport, type Report } from '../report/report.ts';
 import { computeStatus, type StatusResult } from '../status/compute-status.ts';
 import { compareStrings } from '../util/suggest.ts';
 import { validateWorkspace, type Workspace, type WorkspaceFiles } from '../workspace.ts';
-import { readBuiltInCatalogs } from './catalogs-fs.ts';
+import { readBuiltInCatalogs, readBuiltInCrosswalks } from './catalogs-fs.ts';
 import { attachmentLookup, fileHandle } from './evidence-fs.ts';
 import { findingsSink } from './findings-fs.ts';
 import { readWorkspaceFiles } from './workspace-fs.ts';
@@ -38,7 +38,7 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0 }: Pi
   const files = await readWorkspaceFiles(root, diagnostics);
   if (!files) return { diagnostics };
   const builtIn = await readBuiltInCatalogs();
-  const { workspace } = validateWorkspace(files, builtIn, diagnostics);
+  const { workspace } = validateWorkspace(files, builtIn, diagnostics, await readBuiltInCrosswalks());
   if (!workspace) return { diagnostics, files };
 
   const exceptions = workspace.exceptions.map((e) => e.data);
@@ -75,7 +75,7 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0 }: Pi
   const status = computeStatus({ workspace, sources, now });
   diagnostics.merge(status.notices);
 
-  const contentFiles = [files.portal, ...files.frameworks, ...files.policies, ...files.exceptions, ...files.sources.map((s) => s.config)].filter(
+  const contentFiles = [files.portal, ...files.frameworks, ...files.policies, ...files.exceptions, ...files.crosswalks, ...files.crosswalkData, ...files.sources.map((s) => s.config)].filter(
     (f): f is NonNullable<typeof f> => !!f,
   );
   const contentHashes = contentFiles.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.text).digest('hex') }));

@@ -92,6 +92,8 @@ export async function readWorkspaceFiles(root: string, diagnostics: DiagnosticBa
   const frameworks = await pick(/^content\/frameworks\/[^/]+\.ya?ml$/i);
   const policies = await pick(/^content\/policies\/.+\.md$/i);
   const exceptions = await pick(/^content\/exceptions\/.+\.md$/i);
+  const crosswalks = await pick(/^content\/crosswalks\/[^/]+\.ya?ml$/i);
+  const crosswalkData = await pick(/^content\/crosswalks\/[^/]+\.json$/i);
 
   const evidenceFiles = await listFiles(root, rootReal, 'evidence', diagnostics);
   const folders = new Map<string, SourceFolder>();
@@ -116,7 +118,7 @@ export async function readWorkspaceFiles(root: string, diagnostics: DiagnosticBa
     }
   }
   const sources = [...folders.values()].sort((a, b) => compareStrings(a.dir, b.dir));
-  return { portal, frameworks, policies, exceptions, sources, looseEvidence } as WorkspaceFiles;
+  return { portal, frameworks, policies, exceptions, sources, looseEvidence, crosswalks, crosswalkData } as WorkspaceFiles;
 }
 
 /** Is `rel` (workspace-relative) a regular file inside `dirRel`, after resolving links? */

@@ -33,6 +33,8 @@ export interface ReportControl {
   notApplicableReason?: string;
   policyOnly: boolean;
   priority: string;
+  /** Policies and evidence counted here through crosswalks. */
+  via: { from: string; relationship: string; crosswalk: string; informative: boolean; policies: string[]; evidence: boolean }[];
 }
 
 export interface ReportFramework {
@@ -140,6 +142,7 @@ export function buildReport(input: ReportInput): Report {
           expiredExceptions: c.expiredExceptions,
           policyOnly: c.policyOnly,
           priority: c.priority,
+          via: c.via,
         };
         if (c.family) out.family = c.family;
         if (c.notApplicableReason !== undefined) out.notApplicableReason = c.notApplicableReason;

@@ -16,6 +16,8 @@ export const portalSchema = z.strictObject({
       maxAge: durationSchema.default({ text: "30d", value: { days: 30 } }),
     })
     .default({ maxAge: { text: '30d', value: { days: 30 } } }),
+  /** Built-in crosswalks to apply, by id (e.g. `soc2-to-iso27001-2022`); crosswalks in content/crosswalks/ always apply. */
+  crosswalks: z.array(z.string().min(1)).default([]),
   /** Population sampling for auditors: rows drawn per evidence source, reproducibly. */
   sampling: z
     .strictObject({

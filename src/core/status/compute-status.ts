@@ -4,6 +4,7 @@
  * table-driven test in tests/unit/status.test.ts.
  */
 import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.ts';
+import type { CrosswalkEdge } from '../crosswalk.ts';
 import { TOOL_SUPPRESSION_PREFIX, type SourceSummary } from '../evidence/ingest.ts';
 import type { Priority } from '../schemas/policy.ts';
 import { compareIds, compareStrings } from '../util/suggest.ts';
@@ -86,6 +87,19 @@ export interface ControlResult {
   expiredExceptions: string[];
   notApplicableReason?: string;
   policyOnly: boolean;
+  /** Coverage that came through crosswalks: never silent. */
+  via: CrosswalkVia[];
+}
+
+export interface CrosswalkVia {
+  /** The control whose policies and evidence count here (`framework::id`). */
+  from: string;
+  relationship: string;
+  crosswalk: string;
+  informative: boolean;
+  /** What it brought: covering policies, evidence results. */
+  policies: string[];
+  evidence: boolean;
 }
 
 export interface PolicyResult {
@@ -155,7 +169,7 @@ export function priorityRank(p: Priority): number {
 }
 
 export interface StatusInput {
-  workspace: Pick<Workspace, 'portal' | 'index' | 'policies' | 'exceptions'>;
+  workspace: Pick<Workspace, 'portal' | 'index' | 'policies' | 'exceptions'> & { crosswalks?: readonly CrosswalkEdge[] };
   sources: readonly SourceSummary[];
   now: Date;
 }
@@ -219,6 +233,8 @@ export function computeStatus({ workspace, sources, now }: StatusInput): StatusR
   const activeIds = new Set(exceptions.filter((e) => exceptionActive(e, now)).map((e) => e.data.id));
 
   const usable = sources.filter((s) => !s.failed);
+  const incomingByControl = new Map<string, CrosswalkEdge[]>();
+  for (const e of workspace.crosswalks ?? []) incomingByControl.set(e.to, [...(incomingByControl.get(e.to) ?? []), e]);
   const frameworks: FrameworkResult[] = [];
   for (const fwId of index.scope) {
     const catalog = index.catalogs.get(fwId)!;
@@ -232,7 +248,18 @@ export function computeStatus({ workspace, sources, now }: StatusInput): StatusR
     const counts = Object.fromEntries(controlStatuses.map((s) => [s, 0])) as Record<ControlStatus, number>;
     const controls: ControlResult[] = [];
     for (const ref of index.controls(fwId)) {
-      const covering = coveringByControl.get(ref.key) ?? [];
+      const incoming = incomingByControl.get(ref.key) ?? [];
+      const own = coveringByControl.get(ref.key) ?? [];
+      const via: CrosswalkVia[] = incoming.map((e) => ({
+        from: e.from,
+        relationship: e.relationship,
+        crosswalk: e.crosswalk,
+        informative: e.informative,
+        policies: (coveringByControl.get(e.from) ?? []).map((p) => p.data.id).sort(compareStrings),
+        evidence: usable.some((s) => (s.controls[e.from]?.pass ?? 0) + (s.controls[e.from]?.fail ?? 0) > 0),
+      }));
+      const covering = [...new Map([...own, ...incoming.flatMap((e) => coveringByControl.get(e.from) ?? [])].map((p) => [p.data.id, p])).values()];
+      const evidenceKeys = [ref.key, ...incoming.map((e) => e.from)];
       const naming = namingByControl.get(ref.key) ?? [];
       let priority: Priority = 'low';
       for (const p of covering.length ? covering : naming) priority = higherPriority(priority, p.data.priority);
@@ -241,13 +268,14 @@ export function computeStatus({ workspace, sources, now }: StatusInput): StatusR
       const applied = new Set<string>();
       const expired = new Set<string>();
       for (const s of usable) {
-        const ce = s.controls[ref.key];
+        for (const key of evidenceKeys) {
+        const ce = s.controls[key];
         if (!ce) continue;
         totals.notEvaluated += ce.notEvaluated;
         if (ce.pass + ce.fail === 0) continue;
-        totals.sources.push(s.id);
+        if (!totals.sources.includes(s.id)) totals.sources.push(s.id);
         totals.pass += ce.pass;
-        if (ce.freshUntil && now >= new Date(ce.freshUntil)) totals.staleSources.push(s.id);
+        if (ce.freshUntil && now >= new Date(ce.freshUntil) && !totals.staleSources.includes(s.id)) totals.staleSources.push(s.id);
         if (ce.collectedAt && (!totals.collectedAt || ce.collectedAt < totals.collectedAt)) totals.collectedAt = ce.collectedAt;
         for (const [exKey, n] of Object.entries(ce.failByExceptions)) {
           const ids = exKey ? exKey.split(',') : [];
@@ -260,6 +288,7 @@ export function computeStatus({ workspace, sources, now }: StatusInput): StatusR
             totals.fail += n;
             for (const id of ids) expired.add(id);
           }
+        }
         }
       }
       const reasons: Reason[] = [];
@@ -295,6 +324,7 @@ export function computeStatus({ workspace, sources, now }: StatusInput): StatusR
         exceptions: [...applied].sort(compareStrings),
         expiredExceptions: [...expired].filter((id) => !applied.has(id)).sort(compareStrings),
         policyOnly: isPolicyOnly,
+        via: via.filter((v) => v.policies.length > 0 || v.evidence),
       };
       if (ref.family) result.family = ref.family;
       if (naReason !== undefined) result.notApplicableReason = naReason;

@@ -78,6 +78,7 @@ export interface ControlView {
   policyOnly: boolean;
   /** Failing results with no exception, across sources (orders the gaps). */
   failingCount: number;
+  via: (Report['frameworks'][number]['controls'][number]['via'][number] & { fromLink: ControlLink })[];
 }
 
 export interface FrameworkView {
@@ -271,6 +272,7 @@ export function buildViewModel({ report, workspace, sources, history, changes }:
         }),
         policyOnly: c.policyOnly,
         failingCount: c.evidence.fail,
+        via: c.via.map((v) => ({ ...v, fromLink: controlLink(v.from) })),
       };
       if (ref?.description) view.description = ref.description;
       if (c.family) {
