@@ -57,3 +57,42 @@ describe('json adapter', () => {
     expect(d?.hint).toMatch(/truncated/);
   });
 });
+
+describe('generic filters and comparisons', () => {
+  it('csv: where keeps matching rows, counts the rest as skipped; equals derives pass/fail', async () => {
+    const config = sourceConfig({
+      format: 'csv',
+      collectedAt: '2026-11-20T00:00:00Z',
+      where: [{ column: 'Status', equals: ['Active'] }],
+      fields: { check: { value: '2sv' }, result: { column: '2sv Enrolled', equals: 'True' }, resource: { column: 'Email' } },
+    });
+    const text = 'Email;Status;2sv Enrolled [READ ONLY]\na@x;Active;True\nb@x;Suspended;False\nc@x;active;False\nd@x;Active;\n';
+    const run = await runAdapter(csvAdapter, { text }, config);
+    expect(run.diagnostics.items).toEqual([]);
+    expect(run.skipped).toBe(1);
+    expect(countResults(run.records)).toEqual({ pass: 1, fail: 1, 'not-evaluated': 1 });
+  });
+
+  it('csv: a where column that is not in the header is an error, never a silent pass-through', async () => {
+    const config = sourceConfig({
+      format: 'csv',
+      where: [{ column: 'State', equals: ['Active'] }],
+      fields: { check: { value: 'x' }, result: { column: 'R', pass: ['y'], fail: ['n'] } },
+    });
+    const run = await runAdapter(csvAdapter, { text: 'R,Status\ny,Active\n' }, config);
+    expect(run.diagnostics.errors.map((d) => d.rule)).toEqual(['evidence-column-missing']);
+    expect(run.records).toEqual([]);
+  });
+
+  it('json: where on a path', async () => {
+    const config = sourceConfig({
+      format: 'json',
+      records: '$.users[*]',
+      where: [{ path: 'state', notEquals: ['DEPROVISIONED'] }],
+      fields: { check: { value: 'mfa' }, result: { path: 'mfa', equals: true } },
+    });
+    const run = await runAdapter(jsonAdapter, { text: JSON.stringify({ users: [{ state: 'ACTIVE', mfa: true }, { state: 'DEPROVISIONED', mfa: false }, { state: 'ACTIVE', mfa: false }] }) }, config);
+    expect(run.skipped).toBe(1);
+    expect(countResults(run.records)).toEqual({ pass: 1, fail: 1 });
+  });
+});

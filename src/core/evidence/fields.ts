@@ -1,6 +1,6 @@
 /** Shared field handling for the generic adapters: header matching, JSON paths, result words. */
 import type { NormalisedResult } from './types.ts';
-import type { ResultSpec } from '../schemas/source.ts';
+import type { ResultSpec, WhereCondition } from '../schemas/source.ts';
 
 /**
  * Normalises a column header so that exports survive BOMs, Excel re-saves and
@@ -40,6 +40,14 @@ export function indexHeader(header: readonly string[]): HeaderIndex {
 
 /** Compiled result classifier: values compared trimmed and case-insensitively. */
 export function resultClassifier(spec: ResultSpec): (raw: string | undefined) => NormalisedResult {
+  if (spec.equals?.length) {
+    const ok = new Set(spec.equals.map(norm));
+    return (raw) => {
+      const v = raw === undefined ? '' : norm(raw);
+      if (v === '') return 'not-evaluated';
+      return ok.has(v) ? 'pass' : 'fail';
+    };
+  }
   const pass = new Set(spec.pass.map(norm));
   const fail = new Set(spec.fail.map(norm));
   const error = new Set(spec.error.map(norm));
@@ -120,4 +128,36 @@ export function selectText(record: unknown, root: unknown, path: JsonPath): stri
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return undefined;
+}
+
+/** Compiles `where:` conditions over a value getter (column or path). */
+export function compileWhere(
+  conditions: readonly WhereCondition[],
+  getter: (c: WhereCondition) => ((row: never) => string | undefined) | undefined,
+): ((row: never) => boolean) | undefined {
+  if (!conditions.length) return undefined;
+  const tests = conditions.map((c) => {
+    const get = getter(c);
+    const eq = c.equals ? new Set(c.equals.map(norm)) : undefined;
+    const ne = c.notEquals ? new Set(c.notEquals.map(norm)) : undefined;
+    const re = c.matches ? new RegExp(c.matches) : undefined;
+    return (row: never) => {
+      const v = get?.(row) ?? '';
+      const n = norm(v);
+      if (eq && !eq.has(n)) return false;
+      if (ne && ne.has(n)) return false;
+      if (re && !re.test(v)) return false;
+      return true;
+    };
+  });
+  return (row) => tests.every((t) => t(row));
+}
+
+export function validRegex(source: string): boolean {
+  try {
+    new RegExp(source);
+    return true;
+  } catch {
+    return false;
+  }
 }

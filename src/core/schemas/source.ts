@@ -35,16 +35,34 @@ export const resultSpecSchema = z
     fail: textList.default([]),
     /** Values that mean the tool could not evaluate and reported an error (counted as fail). */
     error: textList.default([]),
+    /** A comparison instead of lists: these values pass, any other non-empty value fails (e.g. `2sv Enrolled` equals `True`). */
+    equals: z.union([z.string(), z.number().transform(String), z.boolean().transform(String)]).transform((v) => [v]).or(textList).optional(),
   })
   .refine((f) => [f.value, f.column, f.path].filter((v) => v !== undefined).length === 1, {
     message: 'must have exactly one of `value`, `column` or `path`',
     params: { hint: 'e.g. result: { column: MFA Enrolled, pass: ["TRUE"], fail: ["FALSE"] }' },
   })
-  .refine((f) => f.pass.length + f.fail.length > 0 || f.value !== undefined, {
+  .refine((f) => f.pass.length + f.fail.length > 0 || f.value !== undefined || (f.equals?.length ?? 0) > 0, {
     message: 'must list the values that mean `pass` and `fail`',
     params: { hint: 'e.g. result: { column: Status, pass: ["PASS"], fail: ["FAIL"] }; other values count as not evaluated.' },
   });
 export type ResultSpec = z.output<typeof resultSpecSchema>;
+
+/** A row filter: rows that do not match every condition are skipped (and counted as skipped). */
+export const whereConditionSchema = z
+  .strictObject({
+    column: z.string().min(1).optional(),
+    path: z.string().min(1).optional(),
+    /** Keep rows whose value is one of these (case-insensitive). */
+    equals: z.union([z.string().transform((v) => [v]), textList]).optional(),
+    /** Keep rows whose value is none of these (case-insensitive). */
+    notEquals: z.union([z.string().transform((v) => [v]), textList]).optional(),
+    /** Keep rows whose value matches this regular expression. */
+    matches: z.string().min(1).optional(),
+  })
+  .refine((w) => (w.column ? 1 : 0) + (w.path ? 1 : 0) === 1, { message: 'needs exactly one of `column` or `path`' })
+  .refine((w) => w.equals || w.notEquals || w.matches, { message: 'needs `equals`, `notEquals` or `matches`', params: { hint: 'e.g. where: [{ column: Status, equals: [ACTIVE] }]' } });
+export type WhereCondition = z.output<typeof whereConditionSchema>;
 
 export const mapRuleSchema = z.strictObject({
   /** Check id: exact, a glob such as `s3_*`, or a regular expression written `/^s3_.*$/`. */
@@ -92,6 +110,8 @@ export const sourceSchema = z.strictObject({
       message: fieldSpecSchema.optional(),
     })
     .default({}),
+  /** Only rows matching every condition are evidence; the others are counted as skipped. */
+  where: z.array(whereConditionSchema).default([]),
   /** Check id (exact, glob or /regex/) -> controls. */
   map: z.array(mapRuleSchema).default([]),
   /** Also map findings through the framework references the tool itself writes (Prowler COMPLIANCE, ASFF RelatedRequirements...). */

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { closest } from '../../util/suggest.ts';
 import { decodeUtf8, DecodeError } from '../decode.ts';
-import { indexHeader, normaliseHeader, resultClassifier } from '../fields.ts';
+import { compileWhere, indexHeader, normaliseHeader, resultClassifier, validRegex } from '../fields.ts';
 import type { AdapterContext, EvidenceAdapter } from '../types.ts';
 import type { FieldSpec } from '../../schemas/source.ts';
 
@@ -137,6 +137,10 @@ export const csvAdapter: EvidenceAdapter = {
     for (const [k, spec] of Object.entries(f)) {
       if (spec && 'path' in spec && spec.path !== undefined) report(`fields.${k}`, 'A csv source reads columns, not JSON paths.', `Use { column: <header> } for \`${k}\`.`);
     }
+    source.where.forEach((w, i) => {
+      if (w.path !== undefined) report(`where.${i}`, 'A csv source filters on columns, not JSON paths.', 'Use { column: <header>, equals: [...] }.');
+      if (w.matches !== undefined && !validRegex(w.matches)) report(`where.${i}.matches`, `\`${w.matches}\` is not a valid regular expression.`, 'Escape special characters such as ( ) [ ] . with a backslash.');
+    });
   },
   async read(chunks, ctx) {
     const f = ctx.source.fields;
@@ -148,6 +152,7 @@ export const csvAdapter: EvidenceAdapter = {
     let getTitle: CellGetter | undefined;
     let getMessage: CellGetter | undefined;
     const classify = f.result ? resultClassifier(f.result) : () => 'not-evaluated' as const;
+    let keep: ((cells: string[]) => boolean) | undefined;
     let width = 0;
     let warnings = 0;
     const warn = (line: number, detail: string, hint?: string) => {
@@ -181,9 +186,20 @@ export const csvAdapter: EvidenceAdapter = {
         getSeverity = compileField(f.severity, 'severity', header.find, missing);
         getTitle = compileField(f.title, 'title', header.find, missing);
         getMessage = compileField(f.message, 'message', header.find, missing);
+        ctx.source.where.forEach((w, i) => {
+          if (w.column !== undefined && header.find(w.column) === undefined) missing(`where[${i}]`, w.column);
+        });
+        keep = compileWhere(ctx.source.where, (w) => {
+          const idx = w.column !== undefined ? header.find(w.column) : undefined;
+          return idx === undefined ? undefined : ((cells: string[]) => cells[idx]) as (row: never) => string | undefined;
+        }) as ((cells: string[]) => boolean) | undefined;
         return ok;
       },
       row({ cells, line }) {
+        if (keep && !keep(cells)) {
+          ctx.skip();
+          return;
+        }
         if (cells.length !== width) {
           warn(line, `This row has ${cells.length} cells; the header has ${width}.`, 'A cell with a delimiter or a line break inside must be quoted.');
         }

@@ -3,7 +3,7 @@
  * `fields.*.path` where each value is (relative to the record, or `$.` from the root).
  */
 import { readAllText, DecodeError } from '../decode.ts';
-import { compileJsonPath, resultClassifier, selectAll, selectText, type JsonPath } from '../fields.ts';
+import { compileJsonPath, compileWhere, resultClassifier, selectAll, selectText, validRegex, type JsonPath } from '../fields.ts';
 import type { AdapterContext, EvidenceAdapter, EvidenceRecord } from '../types.ts';
 import type { FieldSpec } from '../../schemas/source.ts';
 
@@ -83,6 +83,11 @@ export const jsonAdapter: EvidenceAdapter = {
       if ('column' in spec && spec.column !== undefined) report(`fields.${k}`, 'A json source reads paths, not columns.', `Use { path: <path> } for \`${k}\`.`);
       if ('path' in spec && spec.path !== undefined && !compileJsonPath(spec.path)) report(`fields.${k}`, `\`${spec.path}\` is not a supported JSON path.`, 'Use a path like status, resource.arn or $.generatedAt.');
     }
+    source.where.forEach((w, i) => {
+      if (w.column !== undefined) report(`where.${i}`, 'A json source filters on paths, not columns.', 'Use { path: <path>, equals: [...] }.');
+      if (w.path !== undefined && !compileJsonPath(w.path)) report(`where.${i}.path`, `\`${w.path}\` is not a supported JSON path.`, 'Use a path like status or user.state.');
+      if (w.matches !== undefined && !validRegex(w.matches)) report(`where.${i}.matches`, `\`${w.matches}\` is not a valid regular expression.`, 'Escape special characters with a backslash.');
+    });
   },
   async read(chunks, ctx) {
     const doc = await readJsonDocument(chunks, ctx);
@@ -119,9 +124,17 @@ export const jsonAdapter: EvidenceAdapter = {
       message: compile(f.message),
       collectedAt: compile(f.collectedAt),
     };
+    const keep = compileWhere(ctx.source.where, (w) => {
+      const p = w.path !== undefined ? compileJsonPath(w.path) : undefined;
+      return p ? (((rec: unknown) => selectText(rec, root, p)) as (row: never) => string | undefined) : undefined;
+    }) as ((rec: unknown) => boolean) | undefined;
     let index = 0;
     for (const rec of records) {
       index++;
+      if (keep && rec !== null && typeof rec === 'object' && !keep(rec)) {
+        ctx.skip();
+        continue;
+      }
       if (rec === null || typeof rec !== 'object') {
         ctx.diagnostics.report('evidence-record-invalid', { file: ctx.file, field: `${recordsPath.text} #${index}` }, { args: { detail: `Record ${index} is not an object; it is counted as not evaluated.` } });
         ctx.emit({ check: '', result: 'not-evaluated' });
