@@ -37,6 +37,4 @@ describe('reproducible builds', () => {
     expect(html).not.toContain(tmp);
     expect(html).not.toContain(os.tmpdir());
   });
-    expect(r.status, r.stderr).toBe(0);
-  });
 });
