@@ -15,6 +15,7 @@ import { gitHistory } from '../src/core/load/git-fs.ts';
 import { runPipeline } from '../src/core/load/pipeline-fs.ts';
 import { artifactWriters, evidenceDownloadPath } from '../src/core/report/artifacts.ts';
 import { baselineSchema, diffReports, type Changes } from '../src/core/report/changes.ts';
+import { forAudience, type Audience } from '../src/core/view/audience.ts';
 import { buildViewModel } from '../src/core/view/view-model.ts';
 import { buildNow, outDir, printDiagnostics, PROJECT_ROOT, workspaceRoot } from './lib/cli.ts';
 
@@ -22,12 +23,19 @@ const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
     baseline: { type: 'string' },
+    audience: { type: 'string' },
   },
   allowPositionals: false,
 });
 const base = args.base ?? process.env.COMPLIANCE_BASE ?? '/';
 if (!base.startsWith('/')) {
   process.stderr.write(`--base must be an absolute path such as /compliance/ (got ${base})\n`);
+  process.exit(2);
+}
+
+const audience = (args.audience ?? process.env.COMPLIANCE_AUDIENCE ?? 'internal') as Audience;
+if (audience !== 'internal' && audience !== 'public') {
+  process.stderr.write(`--audience must be internal (everything, the default) or public (a trust-center build without internal policies, exceptions and sources); got ${audience}\n`);
   process.exit(2);
 }
 
@@ -45,7 +53,7 @@ if (result.diagnostics.hasErrors || !result.report || !result.workspace || !resu
   await rm(work, { recursive: true, force: true });
   process.exit(2);
 }
-const { report, workspace, sources } = result;
+const { report, workspace, sources } = forAudience({ report: result.report, workspace: result.workspace, sources: result.sources }, audience);
 const history = await gitHistory(root, 'content/policies');
 let changes: Changes | undefined;
 const baselineFile = args.baseline ?? process.env.COMPLIANCE_BASELINE;
@@ -93,7 +101,7 @@ try {
   // Raw evidence, downloadable as read: copies (copy-on-write clones where the file system allows),
   // never links, so that later edits of the workspace cannot change a published file.
   for (const s of sources) {
-    for (const f of s.files.flatMap((file) => [file.path, ...file.attachments.map((a) => a.path)])) {
+    for (const f of s.files.flatMap((file) => (file.secrets ? [] : [file.path, ...file.attachments.map((a) => a.path)]))) {
       const target = path.join(staging, evidenceDownloadPath(f));
       await mkdir(path.dirname(target), { recursive: true });
       await copyFile(path.join(root, f), target, constants.COPYFILE_FICLONE);

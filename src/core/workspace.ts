@@ -8,6 +8,7 @@ import { ControlIndex, controlKey } from './catalog/index.ts';
 import { resolveCrosswalks, type CrosswalkEdge } from './crosswalk.ts';
 import { DiagnosticBag } from './diagnostics/diagnostic.ts';
 import { adapterRegistry, knownFormats } from './evidence/registry.ts';
+import { importOscalFrameworks, isOscalFrameworkFile } from './oscal/catalog-import.ts';
 import { parseFrontmatter } from './parse/frontmatter.ts';
 import { parseYaml, validateWith, type ParsedYaml } from './parse/yaml.ts';
 import { catalogSchema, type Catalog } from './schemas/catalog.ts';
@@ -42,8 +43,8 @@ export interface WorkspaceFiles {
   /** Files directly in evidence/ (outside any source folder). */
   looseEvidence: string[];
   /** content/crosswalks/*.yaml definitions and the JSON files they may point to. */
-  crosswalks: TextFile[];
-  crosswalkData: TextFile[];
+  crosswalks?: TextFile[];
+  crosswalkData?: TextFile[];
 }
 
 /** 1-based line of each top-level frontmatter key, for located messages. */
@@ -145,7 +146,16 @@ function selectBuiltInCrosswalks({ portal, file, parsed }: PortalResult, builtIn
 
 function parseCatalogs(builtIn: readonly TextFile[], custom: readonly TextFile[], diagnostics: DiagnosticBag): Catalog[] {
   const out = new Map<string, { catalog: Catalog; file: string }>();
+  // OSCAL catalogs and profiles (content/frameworks/*.json), imported together so that profiles find their catalogs.
+  const oscal = importOscalFrameworks(custom.filter((f) => isOscalFrameworkFile(f.path)), diagnostics);
   for (const f of [...builtIn, ...custom]) {
+    if (isOscalFrameworkFile(f.path)) {
+      const imported = oscal.get(f.path)?.catalog;
+      const prior = imported && out.get(imported.id);
+      if (prior) diagnostics.report('duplicate-id', { file: f.path }, { args: { kind: 'framework', id: imported.id, other: prior.file }, hint: 'The framework id of an OSCAL file is its file name: rename one of the two files.' });
+      else if (imported) out.set(imported.id, { catalog: imported, file: f.path });
+      continue;
+    }
     const parsed = parseYaml({ file: f.path, text: f.text }, diagnostics);
     if (!parsed.ok) continue;
     const catalog = validateWith(catalogSchema, parsed, f.path, diagnostics);

@@ -215,6 +215,12 @@ export const errorCatalogue = {
     message: (a) => `Exception ${s(a.id)} matches no failing evidence.`,
     hint: () => 'Remove it if the risk is gone, or check its `controls`, `checks` and `resources`.',
   },
+  'secret-in-evidence': {
+    title: 'Credential in evidence',
+    severity: 'warning',
+    message: (a) => `A value that looks like a credential (${s(a.kinds)}) is in the ${s(a.field)} of this row; it is masked in the portal.`,
+    hint: () => 'Rotate the credential if it is real, and fix the export so that it does not copy secrets. The raw file is still published as evidence: remove it or mark the source `visibility: internal` if needed.',
+  },
   'crosswalk-cycle': {
     title: 'Crosswalk cycle',
     severity: 'error',

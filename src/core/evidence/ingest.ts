@@ -15,6 +15,7 @@ import { addDuration, parseInstant, type Duration } from '../util/time.ts';
 import { controlKey, type ControlIndex } from '../catalog/index.ts';
 import { adapterRegistry } from './registry.ts';
 import { Reservoir } from './sampling.ts';
+import { maskSecrets } from './secrets.ts';
 import { translateToolRef } from '../../mappings/tool-refs.ts';
 import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
 
@@ -106,6 +107,8 @@ export interface FileSummary {
   attachments: AttachmentSummary[];
   /** True when the file could not be read completely: its rows never count as evidence. */
   failed: boolean;
+  /** Values that looked like credentials (masked in the site; the raw file is then not published). */
+  secrets?: number;
 }
 
 export interface RowAccounting {
@@ -361,8 +364,20 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
     let invalidTimes = 0;
     let fileCollected: string | undefined;
     let fileFresh: string | undefined;
+    let secretsFound = 0;
     const emit = (rec: EvidenceRecord) => {
       rows++;
+      for (const field of ['resource', 'message', 'title'] as const) {
+        const v = rec[field];
+        if (!v) continue;
+        const m = maskSecrets(v);
+        if (!m.found.length) continue;
+        rec[field] = m.text;
+        secretsFound++;
+        if (secretsFound <= 5) {
+          ctx.diagnostics.report('secret-in-evidence', { file: file.path, ...(rec.line ? { line: rec.line } : { field: `row ${rows}` }) }, { args: { kinds: m.found.join(', '), field } });
+        }
+      }
       let collected = sourceCollectedAt;
       if (rec.collectedAt) {
         const iso = toIso(rec.collectedAt);
@@ -422,10 +437,21 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
       if (!err.code) throw e; // a bug, not bad input: keep the stack
       ctx.diagnostics.report('io-error', { file: file.path }, { args: { detail: `${err.code}: ${err.message}` } });
     }
+    if (secretsFound > 5) {
+      ctx.diagnostics.report('secret-in-evidence', { file: file.path }, { message: `${secretsFound - 5} more values that look like credentials were masked in this file.` });
+    }
     if (invalidTimes > 5) {
       ctx.diagnostics.report('collected-at-invalid', { file: file.path, field: 'fields.collectedAt' }, { message: `${invalidTimes - 5} more rows with an invalid collection time.` });
     }
-    const fs: FileSummary = { path: file.path, sha256: hash.digest('hex'), bytes, rows, attachments: [], failed: ctx.diagnostics.errors.length > fileErrorsBefore };
+    const fs: FileSummary = { path: file.path, sha256: hash.digest('hex'), bytes, rows, attachments: [], failed: ctx.diagnostics.errors.length > fileErrorsBefore, secrets: secretsFound };
+    if (!fs.failed && rows === 0 && !fileCollected) {
+      // A clean export with no rows (a scan that found nothing) still has a collection time.
+      const at = (meta.collectedAt && toIso(meta.collectedAt)) || sourceCollectedAt;
+      if (at) {
+        fileCollected = at;
+        fileFresh = freshFrom(at);
+      }
+    }
     if (!fs.failed && rows > 0 && !fileCollected) {
       ctx.diagnostics.report('collected-at-missing', { file: input.configFile, field: 'collectedAt' });
       fs.failed = true;

@@ -75,7 +75,7 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0 }: Pi
   const status = computeStatus({ workspace, sources, now });
   diagnostics.merge(status.notices);
 
-  const contentFiles = [files.portal, ...files.frameworks, ...files.policies, ...files.exceptions, ...files.crosswalks, ...files.crosswalkData, ...files.sources.map((s) => s.config)].filter(
+  const contentFiles = [files.portal, ...files.frameworks, ...files.policies, ...files.exceptions, ...(files.crosswalks ?? []), ...(files.crosswalkData ?? []), ...files.sources.map((s) => s.config)].filter(
     (f): f is NonNullable<typeof f> => !!f,
   );
   const contentHashes = contentFiles.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.text).digest('hex') }));

@@ -53,7 +53,7 @@ export const evidenceManifest: ArtifactWriter = ({ report }) => [
       inputsDigest: report.inputsDigest,
       files: report.sources.flatMap((s) =>
         s.files.flatMap((f) => [
-          { source: s.id, path: f.path, sha256: f.sha256, bytes: f.bytes, rows: f.rows, collectedAt: f.collectedAt ?? null, download: evidenceDownloadPath(f.path) },
+          { source: s.id, path: f.path, sha256: f.sha256, bytes: f.bytes, rows: f.rows, collectedAt: f.collectedAt ?? null, download: f.secretsMasked ? null : evidenceDownloadPath(f.path), ...(f.secretsMasked ? { withheld: 'contains values that look like credentials' } : {}) },
           ...f.attachments.map((a) => ({ source: s.id, path: a.path, sha256: a.sha256, bytes: a.bytes, rows: null, collectedAt: f.collectedAt ?? null, attachmentOf: f.path, download: evidenceDownloadPath(a.path) })),
         ]),
       ),
@@ -132,6 +132,18 @@ export const populationSamples: ArtifactWriter = ({ model }) =>
       ),
     }));
 
+/** The Content-Security-Policy of every page (also set in a meta tag by the layout). */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/** `_headers` for hosts that read one (Netlify, Cloudflare Pages): the CSP with frame-ancestors, and safe defaults. */
+export const securityHeaders: ArtifactWriter = () => [
+  {
+    path: '_headers',
+    content: `/*\n  Content-Security-Policy: ${CONTENT_SECURITY_POLICY}\n  X-Content-Type-Options: nosniff\n  Referrer-Policy: no-referrer\n  X-Frame-Options: DENY\n\n/downloads/*\n  Content-Disposition: attachment\n  X-Content-Type-Options: nosniff\n`,
+  },
+];
+
 export const junitReport: ArtifactWriter = ({ report }) => [{ path: 'report.junit.xml', content: toJUnit(report) }];
 
-export const artifactWriters: ArtifactWriter[] = [evidenceManifest, controlMatrix, statementOfApplicability, populationSamples, junitReport];
+export const artifactWriters: ArtifactWriter[] = [evidenceManifest, controlMatrix, statementOfApplicability, populationSamples, junitReport, securityHeaders];

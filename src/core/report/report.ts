@@ -54,6 +54,8 @@ export interface ReportSourceFile {
   collectedAtFrom?: string;
   toolVersion?: string;
   attachments: { path: string; sha256: string; bytes: number }[];
+  /** Values that looked like credentials and were masked; such files are not published for download. */
+  secretsMasked: number;
 }
 
 export interface ReportSource {
@@ -163,7 +165,7 @@ export function buildReport(input: ReportInput): Report {
         maxAge: s.maxAge,
         stale: s.freshUntil !== undefined && now >= new Date(s.freshUntil),
         files: s.files.map((f) => {
-          const rf: ReportSourceFile = { path: f.path, sha256: f.sha256, bytes: f.bytes, rows: f.rows, attachments: f.attachments };
+          const rf: ReportSourceFile = { path: f.path, sha256: f.sha256, bytes: f.bytes, rows: f.rows, attachments: f.attachments, secretsMasked: f.secrets ?? 0 };
           if (f.collectedAt) rf.collectedAt = f.collectedAt;
           if (f.collectedAtFrom) rf.collectedAtFrom = f.collectedAtFrom;
           if (f.toolVersion) rf.toolVersion = f.toolVersion;

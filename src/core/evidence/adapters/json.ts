@@ -28,7 +28,8 @@ export async function readJsonDocument(chunks: AsyncIterable<Uint8Array>, ctx: P
   } catch (e) {
     const message = (e as Error).message;
     const at = jsonErrorPosition(message, text);
-    const truncated = /end of JSON input|Unterminated string/i.test(message);
+    const offset = /position (\d+)/.exec(message);
+    const truncated = /end of JSON input|Unterminated string/i.test(message) || (offset !== null && Number(offset[1]) >= text.trimEnd().length - 1);
     ctx.diagnostics.report('evidence-parse', { file: ctx.file, ...at }, {
       args: {
         detail: `invalid JSON: ${message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '')}`,
