@@ -17,7 +17,7 @@ import { artifactWriters, evidenceDownloadPath } from '../src/core/report/artifa
 import { baselineSchema, diffReports, type Changes } from '../src/core/report/changes.ts';
 import { forAudience, type Audience } from '../src/core/view/audience.ts';
 import { buildViewModel } from '../src/core/view/view-model.ts';
-import { buildNow, outDir, printDiagnostics, PROJECT_ROOT, workspaceRoot } from './lib/cli.ts';
+import { buildNow, cacheDir, outDir, printDiagnostics, PROJECT_ROOT, workerCount, workspaceRoot } from './lib/cli.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -46,7 +46,9 @@ const now = buildNow();
 
 const work = await mkdtemp(path.join(os.tmpdir(), 'policy-portal-'));
 const findingsDir = path.join(work, 'findings');
-const result = await runPipeline({ root, now, findingsDir, sampleSize: 25 });
+const cache = cacheDir();
+const workers = workerCount();
+const result = await runPipeline({ root, now, findingsDir, sampleSize: 25, ...(cache ? { cacheDir: cache } : {}), ...(workers !== undefined ? { workers } : {}) });
 printDiagnostics(result.diagnostics.items);
 if (result.diagnostics.hasErrors || !result.report || !result.workspace || !result.sources) {
   process.stderr.write(`build failed: fix the errors above (workspace: ${root})\n`);
@@ -122,7 +124,9 @@ try {
 
 const secs = ((performance.now() - started) / 1000).toFixed(1);
 const lines = report.frameworks.map((f) => `  ${f.id}: ${(f.summary.score * 100).toFixed(1)}% passing, ${f.summary.counts.failing} failing, ${f.summary.counts.gap} gaps`);
-process.stdout.write(`built ${path.relative(process.cwd(), out) || out} in ${secs}s\n${lines.join('\n')}\n`);
+const st = result.ingestStats;
+const ingestNote = st ? ` (${st.files} evidence files, ${st.cached} from cache${st.workers ? `, ${st.workers} worker threads` : ''})` : '';
+process.stdout.write(`built ${path.relative(process.cwd(), out) || out} in ${secs}s${ingestNote}\n${lines.join('\n')}\n`);
 
 /** Full-text search over policies and controls with Pagefind, written into <site>/pagefind/. */
 async function buildSearchIndex(site: string): Promise<void> {

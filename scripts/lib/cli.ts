@@ -36,3 +36,15 @@ export function printDiagnostics(items: readonly Diagnostic[]): void {
   const text = formatDiagnostics(items, { github });
   process.stderr.write(`${text}\n`);
 }
+
+/** The evidence cache (incremental builds): COMPLIANCE_CACHE_DIR, else node_modules/.cache/policy-portal; COMPLIANCE_CACHE=off turns it off. */
+export function cacheDir(env = process.env): string | undefined {
+  if (env.COMPLIANCE_CACHE === 'off' || env.COMPLIANCE_CACHE === '0') return undefined;
+  return env.COMPLIANCE_CACHE_DIR?.trim() ? path.resolve(env.COMPLIANCE_CACHE_DIR) : path.join(PROJECT_ROOT, 'node_modules/.cache/policy-portal');
+}
+
+/** COMPLIANCE_WORKERS=<n> forces the number of ingestion worker threads (0: none). */
+export function workerCount(env = process.env): number | undefined {
+  const v = env.COMPLIANCE_WORKERS?.trim();
+  return v && /^\d+$/.test(v) ? Number(v) : undefined;
+}

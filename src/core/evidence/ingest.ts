@@ -4,17 +4,21 @@
  * only compact summaries (counts per check and per control, a capped sample
  * of failing resources). Every row is accounted for:
  * total = mapped + unmapped + notEvaluated (+ skipped by a filter).
+ *
+ * Work happens per file (ingestFile: serialisable result, so files can be
+ * read in worker threads and cached by content hash), then per source
+ * (mergeSource). The merge is order-independent except where it must not be
+ * (samples, findings pages), and there it follows the sorted file order.
  */
 import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
-import type { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import { DiagnosticBag, type Diagnostic } from '../diagnostics/diagnostic.ts';
 import type { ExceptionFrontmatter } from '../schemas/exception.ts';
 import type { SourceConfig } from '../schemas/source.ts';
 import { compareIds, compareStrings } from '../util/suggest.ts';
 import { addDuration, parseInstant, type Duration } from '../util/time.ts';
 import { controlKey, type ControlIndex } from '../catalog/index.ts';
 import { adapterRegistry } from './registry.ts';
-import { Reservoir } from './sampling.ts';
 import { maskSecrets } from './secrets.ts';
 import { translateToolRef } from '../../mappings/tool-refs.ts';
 import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
@@ -140,8 +144,10 @@ export interface SourceSummary {
   failed: boolean;
   /** Reproducible random sample of rows for auditors. */
   sample?: PopulationSample;
-  /** Number of pages of findings written to the row sink. */
+  /** Number of pages of findings written to the row sinks. */
   findingPages?: number;
+  /** The page files, in order (build internals: never published). */
+  findingPageFiles?: string[];
 }
 
 /** One row as the site lists it (paginated findings pages and samples). */
@@ -158,18 +164,18 @@ export interface FindingRow {
   controls: string[];
 }
 
-/** Receives every row of a source in reading order (the fs edge writes them as paginated files). */
+/** Receives every row of a file in reading order (the fs edge writes them as paginated files). */
 export interface RowSink {
   write(row: FindingRow): void;
-  close(): Promise<{ pages: number }>;
+  close(): Promise<{ files: string[] }>;
 }
 
 export interface IngestContext {
   controls: ControlIndex;
   exceptions: readonly ExceptionFrontmatter[];
   diagnostics: DiagnosticBag;
-  /** Rows of each source go to this sink when given. */
-  rowSink?: (sourceId: string) => RowSink;
+  /** Rows of each file go to a sink when given (one per file). */
+  rowSink?: (sourceId: string, file: string) => RowSink;
   /** Population sample per source: size (0 = none) and a seed; default seed: derived from the source's file hashes. */
   sampling?: { size: number; seed?: string };
 }
@@ -296,43 +302,80 @@ function buildMapper(config: SourceConfig, controls: ControlIndex) {
 
 const minIso = (a: string | undefined, b: string): string => (a === undefined || b < a ? b : a);
 
-/** Ingests one source. Sources are independent: callers may run them in parallel. */
-export async function ingestSource(input: SourceInput, ctx: IngestContext): Promise<SourceSummary> {
-  const { config } = input;
-  const adapter = adapterRegistry.get(config.format);
-  const errorsBefore = ctx.diagnostics.errors.length;
-  const maxAge = config.maxAge ?? input.defaultMaxAge;
-  const summary: SourceSummary = {
-    id: input.id,
-    dir: input.dir,
-    format: config.format,
-    tool: config.tool,
-    title: config.title ?? config.tool,
-    visibility: config.visibility,
-    maxAge: maxAge.text,
-    files: [],
-    rows: { total: 0, mapped: 0, unmapped: 0, notEvaluated: 0, skipped: 0 },
-    resources: 0,
-    resourcesCapped: false,
-    checks: [],
-    controls: {},
-    failed: false,
-  };
-  if (config.description) summary.description = config.description;
-  if (!adapter) {
-    summary.failed = true;
-    return summary;
+/** Bump when the shape or meaning of FileIngest changes: cached results of older versions are ignored. */
+export const INGEST_VERSION = 1;
+
+/** Everything a file's ingestion depends on besides its bytes (part of the cache key). */
+export interface FileSettings {
+  sourceId: string;
+  dir: string;
+  configFile: string;
+  config: SourceConfig;
+  defaultMaxAge: { text: string; value: Duration };
+  sampleSize: number;
+  sampleSeed: string;
+}
+
+export interface SampleCandidate {
+  priority: number;
+  /** 0-based row index within the file. */
+  index: number;
+  row: FindingRow;
+}
+
+/** The serialisable result of one file (worker threads send it, the cache stores it). */
+export interface FileIngest {
+  version: typeof INGEST_VERSION;
+  file: FileSummary;
+  rows: RowAccounting;
+  /** 53-bit hashes of the distinct resources, for an exact distinct count across files. */
+  resourceHashes: number[];
+  resourcesCapped: boolean;
+  checks: CheckSummary[];
+  controls: Record<string, ControlEvidence>;
+  /** Which `map:` rules matched something, by index. */
+  rulesUsed: boolean[];
+  /** Bottom-k sample candidates (smallest priorities). */
+  sample: SampleCandidate[];
+  /** Findings page files written for this file. */
+  pageFiles: string[];
+  diagnostics: Diagnostic[];
+}
+
+export interface FileContext {
+  controls: ControlIndex;
+  exceptions: readonly ExceptionFrontmatter[];
+  resolveAttachment: AttachmentLookup;
+  rowSink?: RowSink;
+}
+
+/** cyrb53: a fast 53-bit string hash (resource distinct counts, sample priorities). */
+export function hash53(str: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
+  for (let i = 0; i < str.length; i++) {
+    const ch = str.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
   }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/** Reads one evidence file through its adapter into a FileIngest. Problems become diagnostics. */
+export async function ingestFile(file: EvidenceFileHandle, settings: FileSettings, ctx: FileContext): Promise<FileIngest> {
+  const { config } = settings;
+  const diagnostics = new DiagnosticBag();
+  const adapter = adapterRegistry.get(config.format)!;
   const mapper = buildMapper(config, ctx.controls);
   const exceptionIndex = buildExceptionIndex(ctx.exceptions);
-  const sink = ctx.rowSink?.(input.id);
-  const sampleSize = ctx.sampling?.size ?? 0;
-  // The seed is fixed before reading: from portal.yaml, or the source id (files' hashes are mixed in at the end for display only).
-  const sampleSeed = ctx.sampling?.seed ?? `sample:${input.id}`;
-  const reservoir = sampleSize > 0 ? new Reservoir<FindingRow>(sampleSize, sampleSeed) : undefined;
+  const maxAge = config.maxAge ?? settings.defaultMaxAge;
+  const rowsAcc: RowAccounting = { total: 0, mapped: 0, unmapped: 0, notEvaluated: 0, skipped: 0 };
   const checks = new Map<string, CheckSummary>();
   const controlEvidence = new Map<string, ControlEvidence & { checkSet: Set<string> }>();
-  const resources = new Set<string>();
+  const resources = new Set<number>();
+  let resourcesCapped = false;
   const sourceCollectedAt = config.collectedAt ? parseInstant(config.collectedAt)?.toISOString() : undefined;
   const instantCache = new Map<string, string | undefined>();
   const toIso = (s: string): string | undefined => {
@@ -354,148 +397,79 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
     }
     return v;
   };
+  // Bottom-k sampling: keep the k rows with the smallest seeded priority; exact and mergeable across files.
+  const sample: SampleCandidate[] = [];
+  const sampleSeed = hash53(`${settings.sampleSeed}\u0000${file.path}`);
+  let sampleMax = -1;
+  const offerSample = (index: number, make: () => FindingRow) => {
+    if (settings.sampleSize <= 0) return;
+    const priority = hash53(String(index), sampleSeed);
+    if (sample.length < settings.sampleSize) {
+      sample.push({ priority, index, row: make() });
+      if (sample.length === settings.sampleSize) {
+        sample.sort((a, b) => a.priority - b.priority || a.index - b.index);
+        sampleMax = sample[sample.length - 1]!.priority;
+      }
+      return;
+    }
+    if (priority >= sampleMax) return;
+    sample[sample.length - 1] = { priority, index, row: make() };
+    sample.sort((a, b) => a.priority - b.priority || a.index - b.index);
+    sampleMax = sample[sample.length - 1]!.priority;
+  };
 
-  for (const file of input.files) {
-    let hash = createHash('sha256');
-    let bytes = 0;
-    const meta: FileMeta = {};
-    const fileErrorsBefore = ctx.diagnostics.errors.length;
-    let rows = 0;
-    let invalidTimes = 0;
-    let fileCollected: string | undefined;
-    let fileFresh: string | undefined;
-    let secretsFound = 0;
-    const emit = (rec: EvidenceRecord) => {
-      rows++;
-      for (const field of ['resource', 'message', 'title'] as const) {
-        const v = rec[field];
-        if (!v) continue;
-        const m = maskSecrets(v);
-        if (!m.found.length) continue;
-        rec[field] = m.text;
-        secretsFound++;
-        if (secretsFound <= 5) {
-          ctx.diagnostics.report('secret-in-evidence', { file: file.path, ...(rec.line ? { line: rec.line } : { field: `row ${rows}` }) }, { args: { kinds: m.found.join(', '), field } });
-        }
-      }
-      let collected = sourceCollectedAt;
-      if (rec.collectedAt) {
-        const iso = toIso(rec.collectedAt);
-        if (iso) collected = iso;
-        else {
-          invalidTimes++;
-          if (invalidTimes <= 5) {
-            ctx.diagnostics.report('collected-at-invalid', { file: file.path, ...(rec.line ? { line: rec.line } : {}), field: 'fields.collectedAt' }, { args: { value: rec.collectedAt } });
-          }
-        }
-      }
-      if (!collected && meta.collectedAt) collected = toIso(meta.collectedAt);
-      const fresh = rec.freshUntil ?? (collected ? freshFrom(collected) : undefined);
-      if (collected) fileCollected = minIso(fileCollected, collected);
-      if (fresh) fileFresh = minIso(fileFresh, fresh);
-      const keys = mapper.forRecord(rec);
-      account(rec, keys, collected, fresh, file.path);
-    };
-    const adapterCtx: AdapterContext = {
-      file: file.path,
-      sourceDir: input.dir,
-      source: config,
-      diagnostics: ctx.diagnostics,
-      emit,
-      skip: () => {
-        summary.rows.skipped++;
-        summary.rows.total++;
-      },
-      meta,
-      resolveAttachment: async (rel) => {
-        const r = await input.resolveAttachment(rel);
-        return r.ok ? { ok: true, path: r.file.path } : r;
-      },
-    };
-    let fullyRead = false;
-    async function* hashed(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of file.open()) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        yield chunk;
-      }
-      fullyRead = true;
-    }
-    try {
-      await adapter.read(hashed(), adapterCtx);
-      if (!fullyRead) {
-        // The adapter stopped early (a bad header, a parse error): hash the whole file anyway.
-        hash = createHash('sha256');
-        bytes = 0;
-        for await (const chunk of file.open()) {
-          hash.update(chunk);
-          bytes += chunk.length;
-        }
-      }
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (!err.code) throw e; // a bug, not bad input: keep the stack
-      ctx.diagnostics.report('io-error', { file: file.path }, { args: { detail: `${err.code}: ${err.message}` } });
-    }
-    if (secretsFound > 5) {
-      ctx.diagnostics.report('secret-in-evidence', { file: file.path }, { message: `${secretsFound - 5} more values that look like credentials were masked in this file.` });
-    }
-    if (invalidTimes > 5) {
-      ctx.diagnostics.report('collected-at-invalid', { file: file.path, field: 'fields.collectedAt' }, { message: `${invalidTimes - 5} more rows with an invalid collection time.` });
-    }
-    const fs: FileSummary = { path: file.path, sha256: hash.digest('hex'), bytes, rows, attachments: [], failed: ctx.diagnostics.errors.length > fileErrorsBefore, secrets: secretsFound };
-    if (!fs.failed && rows === 0 && !fileCollected) {
-      // A clean export with no rows (a scan that found nothing) still has a collection time.
-      const at = (meta.collectedAt && toIso(meta.collectedAt)) || sourceCollectedAt;
-      if (at) {
-        fileCollected = at;
-        fileFresh = freshFrom(at);
-      }
-    }
-    if (!fs.failed && rows > 0 && !fileCollected) {
-      ctx.diagnostics.report('collected-at-missing', { file: input.configFile, field: 'collectedAt' });
-      fs.failed = true;
-    }
-    if (meta.toolVersion) fs.toolVersion = meta.toolVersion;
-    if (fileCollected) fs.collectedAt = fileCollected;
-    if (fileFresh) fs.freshUntil = fileFresh;
-    fs.collectedAtFrom = meta.collectedAtFrom ?? (config.fields.collectedAt ? 'fields.collectedAt' : config.collectedAt ? 'source.yaml collectedAt' : 'unknown');
-    for (const rel of meta.attachments ?? []) {
-      fs.attachments.push(await hashAttachment(rel, input, ctx));
-    }
-    summary.files.push(fs);
-    if (fileCollected && !fs.failed) summary.collectedAt = minIso(summary.collectedAt, fileCollected);
-    if (fileFresh && !fs.failed) summary.freshUntil = minIso(summary.freshUntil, fileFresh);
-  }
+  let hash = createHash('sha256');
+  let bytes = 0;
+  const meta: FileMeta = {};
+  let rows = 0;
+  let invalidTimes = 0;
+  let missingTimes = 0;
+  const missingRows: ({ line: number } | { field: string })[] = [];
+  let fileCollected: string | undefined;
+  let fileFresh: string | undefined;
+  let secretsFound = 0;
 
-  function toRow(rec: EvidenceRecord, keys: string[], path: string): FindingRow {
-    const row: FindingRow = { check: rec.check, result: rec.result, file: path, controls: keys };
+  const toRow = (rec: EvidenceRecord, keys: string[]): FindingRow => {
+    const row: FindingRow = { check: rec.check, result: rec.result, file: file.path, controls: keys };
     if (rec.rawResult !== undefined) row.rawResult = rec.rawResult;
     if (rec.resource) row.resource = rec.resource;
     if (rec.severity) row.severity = rec.severity;
     if (rec.message) row.message = rec.message;
     if (rec.line) row.line = rec.line;
     return row;
-  }
+  };
 
-  function account(rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined, path: string) {
-    summary.rows.total++;
-    if (sink) sink.write(toRow(rec, keys, path));
-    reservoir?.offer(() => toRow(rec, keys, path));
+  const getControl = (k: string, collected: string | undefined, fresh: string | undefined) => {
+    let ce = controlEvidence.get(k);
+    if (!ce) {
+      ce = { pass: 0, fail: 0, notEvaluated: 0, failByExceptions: {}, checks: [], freshUntil: fresh ?? '', collectedAt: collected ?? '', checkSet: new Set() };
+      controlEvidence.set(k, ce);
+    } else {
+      if (fresh && (ce.freshUntil === '' || fresh < ce.freshUntil)) ce.freshUntil = fresh;
+      if (collected && (ce.collectedAt === '' || collected < ce.collectedAt)) ce.collectedAt = collected;
+    }
+    return ce;
+  };
+
+  const account = (rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined) => {
+    const index = rowsAcc.total++;
+    if (ctx.rowSink) ctx.rowSink.write(toRow(rec, keys));
+    offerSample(index, () => toRow(rec, keys));
     const evaluated = rec.result !== 'not-evaluated' && rec.check !== '';
-    if (!evaluated) summary.rows.notEvaluated++;
-    else if (keys.length) summary.rows.mapped++;
-    else summary.rows.unmapped++;
-    if (rec.resource && !summary.resourcesCapped) {
-      resources.add(rec.resource);
-      if (resources.size >= RESOURCE_COUNT_CAP) summary.resourcesCapped = true;
+    if (!evaluated) rowsAcc.notEvaluated++;
+    else if (keys.length) rowsAcc.mapped++;
+    else rowsAcc.unmapped++;
+    if (rec.resource && !resourcesCapped) {
+      resources.add(hash53(rec.resource));
+      if (resources.size >= RESOURCE_COUNT_CAP) resourcesCapped = true;
     }
     const checkId = rec.check || '(no check id)';
     let cs = checks.get(checkId);
     if (!cs) {
       cs = { check: checkId, pass: 0, fail: 0, error: 0, notEvaluated: 0, exceptedInTool: 0, controls: keys, failing: [] };
       checks.set(checkId, cs);
-    } else if (rec.controls) {
+    } else if (keys !== cs.controls && keys.length && (rec.controls || rec.toolRefs)) {
+      // Keys differ per row only when the row names its own controls or tool references.
       cs.controls = [...new Set([...cs.controls, ...keys])].sort(compareStrings);
     }
     if (rec.title && !cs.title) cs.title = rec.title;
@@ -509,10 +483,10 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
       default: cs.notEvaluated++;
     }
     if (failing && cs.failing.length < FAILING_SAMPLE_SIZE) {
-      const sample: FailingSample = { resource: rec.resource ?? '(unnamed resource)', result: rec.result as FailingSample['result'], file: path };
-      if (rec.message) sample.message = rec.message;
-      if (rec.line) sample.line = rec.line;
-      cs.failing.push(sample);
+      const s: FailingSample = { resource: rec.resource ?? '(unnamed resource)', result: rec.result as FailingSample['result'], file: file.path };
+      if (rec.message) s.message = rec.message;
+      if (rec.line) s.line = rec.line;
+      cs.failing.push(s);
     }
     if (!evaluated) {
       for (const k of keys) getControl(k, collected, fresh).notEvaluated++;
@@ -528,7 +502,7 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
       ce.fail++;
       if (rec.result === 'excepted-in-tool' && config.honorToolSuppressions) {
         // The workspace approves the tool's own mutes: a pseudo-exception that never expires.
-        const exKey = `${TOOL_SUPPRESSION_PREFIX}${summary.id}`;
+        const exKey = `${TOOL_SUPPRESSION_PREFIX}${settings.sourceId}`;
         ce.failByExceptions[exKey] = (ce.failByExceptions[exKey] ?? 0) + 1;
         continue;
       }
@@ -545,21 +519,222 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
       }
       ce.failByExceptions[exKey] = (ce.failByExceptions[exKey] ?? 0) + 1;
     }
+  };
+
+  const emit = (rec: EvidenceRecord) => {
+    rows++;
+    for (const field of ['resource', 'message', 'title'] as const) {
+      const v = rec[field];
+      if (!v) continue;
+      const m = maskSecrets(v);
+      if (!m.found.length) continue;
+      rec[field] = m.text;
+      secretsFound++;
+      if (secretsFound <= 5) {
+        diagnostics.report('secret-in-evidence', { file: file.path, ...(rec.line ? { line: rec.line } : { field: `row ${rows}` }) }, { args: { kinds: m.found.join(', '), field } });
+      }
+    }
+    let collected = sourceCollectedAt;
+    if (rec.collectedAt) {
+      const iso = toIso(rec.collectedAt);
+      if (iso) collected = iso;
+      else {
+        invalidTimes++;
+        if (invalidTimes <= 5) {
+          diagnostics.report('collected-at-invalid', { file: file.path, ...(rec.line ? { line: rec.line } : {}), field: 'fields.collectedAt' }, { args: { value: rec.collectedAt } });
+        }
+      }
+    }
+    if (!collected && meta.collectedAt) collected = toIso(meta.collectedAt);
+    if (!collected && !rec.freshUntil && rec.result !== 'not-evaluated') {
+      // Evidence of unknown age never counts as fresh (fail closed): the file is an error.
+      missingTimes++;
+      if (missingRows.length < 5) missingRows.push(rec.line ? { line: rec.line } : { field: `row ${rows}` });
+    }
+    const fresh = rec.freshUntil ?? (collected ? freshFrom(collected) : undefined);
+    if (collected) fileCollected = minIso(fileCollected, collected);
+    if (fresh) fileFresh = minIso(fileFresh, fresh);
+    account(rec, mapper.forRecord(rec), collected, fresh);
+  };
+
+  const adapterCtx: AdapterContext = {
+    file: file.path,
+    sourceDir: settings.dir,
+    source: config,
+    diagnostics,
+    emit,
+    skip: () => {
+      rowsAcc.skipped++;
+      rowsAcc.total++;
+    },
+    meta,
+    resolveAttachment: async (rel) => {
+      const r = await ctx.resolveAttachment(rel);
+      return r.ok ? { ok: true, path: r.file.path } : r;
+    },
+  };
+  let fullyRead = false;
+  async function* hashed(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of file.open()) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      yield chunk;
+    }
+    fullyRead = true;
+  }
+  try {
+    await adapter.read(hashed(), adapterCtx);
+    if (!fullyRead) {
+      // The adapter stopped early (a bad header, a parse error): hash the whole file anyway.
+      hash = createHash('sha256');
+      bytes = 0;
+      for await (const chunk of file.open()) {
+        hash.update(chunk);
+        bytes += chunk.length;
+      }
+    }
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (!err.code) throw e; // a bug, not bad input: keep the stack
+    diagnostics.report('io-error', { file: file.path }, { args: { detail: `${err.code}: ${err.message}` } });
+  }
+  if (secretsFound > 5) diagnostics.report('secret-in-evidence', { file: file.path }, { message: `${secretsFound - 5} more values that look like credentials were masked in this file.` });
+  if (invalidTimes > 5) diagnostics.report('collected-at-invalid', { file: file.path, field: 'fields.collectedAt' }, { message: `${invalidTimes - 5} more rows with an invalid collection time.` });
+  if (missingTimes > 0 && !fileCollected) {
+    // No row had a time: the fix is in source.yaml.
+    diagnostics.report('collected-at-missing', { file: settings.configFile, field: 'collectedAt' });
+  } else if (missingTimes > 0) {
+    for (const at of missingRows) diagnostics.report('collected-at-missing', { file: file.path, ...at });
+    if (missingTimes > missingRows.length) diagnostics.report('collected-at-missing', { file: file.path }, { message: `${missingTimes - missingRows.length} more rows without a collection time.` });
   }
 
-  function getControl(k: string, collected: string | undefined, fresh: string | undefined) {
-    let ce = controlEvidence.get(k);
-    if (!ce) {
-      ce = { pass: 0, fail: 0, notEvaluated: 0, failByExceptions: {}, checks: [], freshUntil: fresh ?? '', collectedAt: collected ?? '', checkSet: new Set() };
-      controlEvidence.set(k, ce);
-    } else {
-      if (fresh && (ce.freshUntil === '' || fresh < ce.freshUntil)) ce.freshUntil = fresh;
-      if (collected && (ce.collectedAt === '' || collected < ce.collectedAt)) ce.collectedAt = collected;
+  const fs: FileSummary = { path: file.path, sha256: hash.digest('hex'), bytes, rows, attachments: [], failed: diagnostics.hasErrors, secrets: secretsFound };
+  if (!fs.failed && rows === 0 && !fileCollected) {
+    // A clean export with no rows (a scan that found nothing) still has a collection time.
+    const at = (meta.collectedAt && toIso(meta.collectedAt)) || sourceCollectedAt;
+    if (at) {
+      fileCollected = at;
+      fileFresh = freshFrom(at);
     }
-    return ce;
+  }
+  if (meta.toolVersion) fs.toolVersion = meta.toolVersion;
+  if (fileCollected) fs.collectedAt = fileCollected;
+  if (fileFresh) fs.freshUntil = fileFresh;
+  fs.collectedAtFrom = meta.collectedAtFrom ?? (config.fields.collectedAt ? 'fields.collectedAt' : config.collectedAt ? 'source.yaml collectedAt' : 'unknown');
+  for (const rel of meta.attachments ?? []) fs.attachments.push(await hashAttachment(rel, settings.dir, ctx.resolveAttachment, diagnostics));
+  fs.failed = diagnostics.hasErrors;
+
+  const controls: Record<string, ControlEvidence> = {};
+  for (const [k, ce] of [...controlEvidence.entries()].sort(([a], [b]) => compareStrings(a, b))) {
+    const { checkSet, ...rest } = ce;
+    controls[k] = { ...rest, checks: [...checkSet].sort(compareIds) };
+  }
+  const pageFiles = ctx.rowSink ? (await ctx.rowSink.close()).files : [];
+  return {
+    version: INGEST_VERSION,
+    file: fs,
+    rows: rowsAcc,
+    resourceHashes: [...resources].sort((a, b) => a - b),
+    resourcesCapped,
+    checks: [...checks.values()].sort((a, b) => compareIds(a.check, b.check)),
+    controls,
+    rulesUsed: mapper.rules.map((r) => r.used),
+    sample: [...sample].sort((a, b) => a.priority - b.priority || a.index - b.index),
+    pageFiles,
+    diagnostics: diagnostics.items,
+  };
+}
+
+/** The source-level settings for its files. */
+export function fileSettings(input: Omit<SourceInput, 'files' | 'resolveAttachment'>, sampling?: { size: number; seed?: string }): FileSettings {
+  return {
+    sourceId: input.id,
+    dir: input.dir,
+    configFile: input.configFile,
+    config: input.config,
+    defaultMaxAge: input.defaultMaxAge,
+    sampleSize: sampling?.size ?? 0,
+    sampleSeed: sampling?.seed ?? `sample:${input.id}`,
+  };
+}
+
+/** Merges the files of one source (in sorted file order) into its summary. Pure. */
+export function mergeSource(settings: FileSettings, files: readonly FileIngest[], controls: ControlIndex, diagnostics: DiagnosticBag): SourceSummary {
+  const { config } = settings;
+  const maxAge = config.maxAge ?? settings.defaultMaxAge;
+  const summary: SourceSummary = {
+    id: settings.sourceId,
+    dir: settings.dir,
+    format: config.format,
+    tool: config.tool,
+    title: config.title ?? config.tool,
+    visibility: config.visibility,
+    maxAge: maxAge.text,
+    files: [],
+    rows: { total: 0, mapped: 0, unmapped: 0, notEvaluated: 0, skipped: 0 },
+    resources: 0,
+    resourcesCapped: false,
+    checks: [],
+    controls: {},
+    failed: false,
+  };
+  if (config.description) summary.description = config.description;
+  const errorsBefore = diagnostics.errors.length;
+  const checks = new Map<string, CheckSummary>();
+  const ctl = new Map<string, ControlEvidence & { checkSet: Set<string> }>();
+  const resources = new Set<number>();
+  const rulesUsed = config.map.map(() => false);
+  const candidates: (SampleCandidate & { offset: number })[] = [];
+  const pageFiles: string[] = [];
+  let offset = 0;
+  for (const f of files) {
+    diagnostics.merge(f.diagnostics);
+    summary.files.push(f.file);
+    for (const k of Object.keys(summary.rows) as (keyof RowAccounting)[]) summary.rows[k] += f.rows[k];
+    if (!summary.resourcesCapped) for (const h of f.resourceHashes) resources.add(h);
+    if (f.resourcesCapped || resources.size >= RESOURCE_COUNT_CAP) summary.resourcesCapped = true;
+    f.rulesUsed.forEach((u, i) => {
+      if (u) rulesUsed[i] = true;
+    });
+    for (const c of f.checks) {
+      const cur = checks.get(c.check);
+      if (!cur) {
+        checks.set(c.check, { ...c, controls: [...c.controls], failing: [...c.failing] });
+        continue;
+      }
+      cur.pass += c.pass;
+      cur.fail += c.fail;
+      cur.error += c.error;
+      cur.notEvaluated += c.notEvaluated;
+      cur.exceptedInTool += c.exceptedInTool;
+      if (!cur.title && c.title) cur.title = c.title;
+      if (!cur.severity && c.severity) cur.severity = c.severity;
+      cur.controls = [...new Set([...cur.controls, ...c.controls])].sort(compareStrings);
+      for (const s of c.failing) if (cur.failing.length < FAILING_SAMPLE_SIZE) cur.failing.push(s);
+    }
+    for (const [k, ce] of Object.entries(f.controls)) {
+      const cur = ctl.get(k);
+      if (!cur) {
+        ctl.set(k, { ...ce, failByExceptions: { ...ce.failByExceptions }, checkSet: new Set(ce.checks) });
+        continue;
+      }
+      cur.pass += ce.pass;
+      cur.fail += ce.fail;
+      cur.notEvaluated += ce.notEvaluated;
+      for (const [ex, n] of Object.entries(ce.failByExceptions)) cur.failByExceptions[ex] = (cur.failByExceptions[ex] ?? 0) + n;
+      for (const c of ce.checks) cur.checkSet.add(c);
+      if (ce.freshUntil && (cur.freshUntil === '' || ce.freshUntil < cur.freshUntil)) cur.freshUntil = ce.freshUntil;
+      if (ce.collectedAt && (cur.collectedAt === '' || ce.collectedAt < cur.collectedAt)) cur.collectedAt = ce.collectedAt;
+    }
+    for (const c of f.sample) candidates.push({ ...c, offset });
+    offset += f.rows.total;
+    pageFiles.push(...f.pageFiles);
+    if (f.file.collectedAt && !f.file.failed) summary.collectedAt = minIso(summary.collectedAt, f.file.collectedAt);
+    if (f.file.freshUntil && !f.file.failed) summary.freshUntil = minIso(summary.freshUntil, f.file.freshUntil);
   }
 
   // Failure-only formats (SARIF): an expected check with no result passes only when the source says so.
+  const mapper = buildMapper(config, controls);
   for (const expected of config.expectedChecks ?? []) {
     if (checks.has(expected)) continue;
     const keys = mapper.forRecord({ check: expected, result: 'pass' });
@@ -568,33 +743,63 @@ export async function ingestSource(input: SourceInput, ctx: IngestContext): Prom
     if (!config.absenceMeansPass || !summary.collectedAt || !summary.freshUntil) continue;
     cs.pass = 1;
     for (const k of keys) {
-      const ce = getControl(k, summary.collectedAt, summary.freshUntil);
+      let ce = ctl.get(k);
+      if (!ce) {
+        ce = { pass: 0, fail: 0, notEvaluated: 0, failByExceptions: {}, checks: [], freshUntil: summary.freshUntil, collectedAt: summary.collectedAt, checkSet: new Set() };
+        ctl.set(k, ce);
+      }
       ce.pass++;
       ce.checkSet.add(expected);
     }
   }
-
-  for (const r of mapper.rules) {
-    if (!r.used && !summary.files.some((f) => f.failed)) {
-      ctx.diagnostics.report('map-rule-unused', { file: input.configFile, field: 'map' }, { args: { check: r.rule.check } });
-    }
+  if (!files.some((f) => f.file.failed)) {
+    rulesUsed.forEach((used, i) => {
+      if (!used) diagnostics.report('map-rule-unused', { file: settings.configFile, field: `map[${i}]` }, { args: { check: config.map[i]!.check } });
+    });
   }
   summary.resources = resources.size;
-  if (sink) summary.findingPages = (await sink.close()).pages;
-  if (reservoir) {
-    summary.sample = { seed: sampleSeed, size: sampleSize, population: reservoir.population, rows: reservoir.result().map(({ index, item }) => ({ ...item, index: index + 1 })) };
+  if (pageFiles.length) {
+    summary.findingPages = pageFiles.length;
+    summary.findingPageFiles = pageFiles;
+  }
+  if (settings.sampleSize > 0) {
+    const picked = candidates.sort((a, b) => a.priority - b.priority || a.offset + a.index - (b.offset + b.index)).slice(0, settings.sampleSize);
+    summary.sample = {
+      seed: settings.sampleSeed,
+      size: settings.sampleSize,
+      population: summary.rows.total,
+      rows: picked.map((c) => ({ ...c.row, index: c.offset + c.index + 1 })).sort((a, b) => a.index - b.index),
+    };
   }
   summary.checks = [...checks.values()].sort((a, b) => compareIds(a.check, b.check));
-  for (const [k, ce] of [...controlEvidence.entries()].sort(([a], [b]) => compareStrings(a, b))) {
+  for (const [k, ce] of [...ctl.entries()].sort(([a], [b]) => compareStrings(a, b))) {
     const { checkSet, ...rest } = ce;
     summary.controls[k] = { ...rest, checks: [...checkSet].sort(compareIds) };
   }
-  summary.failed = ctx.diagnostics.errors.length > errorsBefore;
+  summary.failed = diagnostics.errors.length > errorsBefore || files.some((f) => f.file.failed);
   return summary;
 }
 
-async function hashAttachment(rel: string, input: SourceInput, ctx: IngestContext): Promise<AttachmentSummary> {
-  const r = await input.resolveAttachment(rel.startsWith(`${input.dir}/`) ? rel.slice(input.dir.length + 1) : rel);
+/** Ingests one source, its files one after the other (the pipeline may instead use worker threads and a cache). */
+export async function ingestSource(input: SourceInput, ctx: IngestContext): Promise<SourceSummary> {
+  const settings = fileSettings(input, ctx.sampling);
+  const results: FileIngest[] = [];
+  for (const file of input.files) {
+    const sink = ctx.rowSink?.(input.id, file.path);
+    results.push(
+      await ingestFile(file, settings, {
+        controls: ctx.controls,
+        exceptions: ctx.exceptions,
+        resolveAttachment: input.resolveAttachment,
+        ...(sink ? { rowSink: sink } : {}),
+      }),
+    );
+  }
+  return mergeSource(settings, results, ctx.controls, ctx.diagnostics);
+}
+
+async function hashAttachment(rel: string, dir: string, resolve: AttachmentLookup, diagnostics: DiagnosticBag): Promise<AttachmentSummary> {
+  const r = await resolve(rel.startsWith(`${dir}/`) ? rel.slice(dir.length + 1) : rel);
   if (!r.ok) return { path: rel, sha256: '', bytes: 0 };
   const hash = createHash('sha256');
   let bytes = 0;
@@ -606,7 +811,7 @@ async function hashAttachment(rel: string, input: SourceInput, ctx: IngestContex
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (!err.code) throw e;
-    ctx.diagnostics.report('io-error', { file: r.file.path }, { args: { detail: `${err.code}: ${err.message}` } });
+    diagnostics.report('io-error', { file: r.file.path }, { args: { detail: `${err.code}: ${err.message}` } });
   }
   return { path: r.file.path, sha256: hash.digest('hex'), bytes };
 }

@@ -10,6 +10,7 @@ import { parser } from 'stream-json';
 import { pick } from 'stream-json/filters/pick.js';
 import { streamArray } from 'stream-json/streamers/stream-array.js';
 import type { AdapterContext } from './types.ts';
+import { decodeUtf8, DecodeError } from './decode.ts';
 
 export class JsonStreamError extends Error {
   readonly byteOffset: number;
@@ -32,6 +33,7 @@ export async function* streamJsonArray(
   state: { found: boolean; bytes: number } = { found: false, bytes: 0 },
 ): AsyncGenerator<unknown> {
   let ended = false;
+  // Bytes are decoded here, strictly (invalid UTF-8 or UTF-16 is an error), before the JSON parser sees them.
   async function* counted() {
     for await (const c of chunks) {
       state.bytes += c.length;
@@ -39,13 +41,21 @@ export async function* streamJsonArray(
     }
     ended = true;
   }
+  const decoded = async function* () {
+    try {
+      yield* decodeUtf8(counted());
+    } catch (e) {
+      if (e instanceof DecodeError) throw new JsonStreamError(e.message, e.byteOffset);
+      throw e;
+    }
+  };
   const describe = (e: Error): string => {
     const m = e.message || String(e);
     if (/top-level object should be an array/i.test(m)) return 'expected a list at this place in the document';
     if (ended) return `the document ends early (${m.replace(/^Parser cannot parse input: /, '')}): the file looks truncated`;
     return m.replace(/^Parser cannot parse input: /, '');
   };
-  const source = Readable.from(counted());
+  const source = Readable.from(decoded());
   const stages: NodeJS.ReadWriteStream[] = [parser.asStream()];
   if (path.length) {
     stages.push(

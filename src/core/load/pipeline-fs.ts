@@ -5,14 +5,14 @@
  */
 import { createHash } from 'node:crypto';
 import { DiagnosticBag } from '../diagnostics/diagnostic.ts';
-import { ingestSource, type SourceSummary } from '../evidence/ingest.ts';
+import { fileSettings, mergeSource, type SourceSummary } from '../evidence/ingest.ts';
 import { buildReport, type Report } from '../report/report.ts';
 import { computeStatus, type StatusResult } from '../status/compute-status.ts';
 import { compareStrings } from '../util/suggest.ts';
 import { validateWorkspace, type Workspace, type WorkspaceFiles } from '../workspace.ts';
 import { readBuiltInCatalogs, readBuiltInCrosswalks } from './catalogs-fs.ts';
-import { attachmentLookup, fileHandle } from './evidence-fs.ts';
-import { findingsSink } from './findings-fs.ts';
+import { writeFindingsIndex } from './findings-fs.ts';
+import { ingestFiles, type PoolStats } from './ingest-pool-fs.ts';
 import { readWorkspaceFiles } from './workspace-fs.ts';
 
 export interface PipelineResult {
@@ -20,6 +20,8 @@ export interface PipelineResult {
   workspace?: Workspace;
   files?: WorkspaceFiles;
   sources?: SourceSummary[];
+  /** How ingestion went: files, cache hits, worker threads. */
+  ingestStats?: PoolStats;
   status?: StatusResult;
   report?: Report;
 }
@@ -31,9 +33,13 @@ export interface PipelineOptions {
   findingsDir?: string;
   /** Population sample size per source (0: none). */
   sampleSize?: number;
+  /** Content-addressed cache of ingested evidence (incremental builds); none: no cache. */
+  cacheDir?: string;
+  /** Worker threads for ingestion (0: inline); default: automatic. */
+  workers?: number;
 }
 
-export async function runPipeline({ root, now, findingsDir, sampleSize = 0 }: PipelineOptions): Promise<PipelineResult> {
+export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cacheDir, workers }: PipelineOptions): Promise<PipelineResult> {
   const diagnostics = new DiagnosticBag();
   const files = await readWorkspaceFiles(root, diagnostics);
   if (!files) return { diagnostics };
@@ -42,28 +48,29 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0 }: Pi
   if (!workspace) return { diagnostics, files };
 
   const exceptions = workspace.exceptions.map((e) => e.data);
-  const sources = await Promise.all(
-    workspace.sources.map((s) =>
-      ingestSource(
-        {
-          id: s.id,
-          dir: s.dir,
-          configFile: s.configFile,
-          config: s.config,
-          files: s.files.map((f) => fileHandle(root, f)),
-          resolveAttachment: attachmentLookup(root, s.dir),
-          defaultMaxAge: workspace.portal.evidence.maxAge,
-        },
-        {
-          controls: workspace.index,
-          exceptions,
-          diagnostics,
-          ...(findingsDir ? { rowSink: findingsSink(findingsDir) } : {}),
-          sampling: { size: workspace.portal.sampling?.size ?? sampleSize, ...(workspace.portal.sampling?.seed ? { seed: workspace.portal.sampling.seed } : {}) },
-        },
-      ),
-    ),
+  const sampling = { size: workspace.portal.sampling?.size ?? sampleSize, ...(workspace.portal.sampling?.seed ? { seed: workspace.portal.sampling.seed } : {}) };
+  const settings = workspace.sources.map((s) =>
+    fileSettings({ id: s.id, dir: s.dir, configFile: s.configFile, config: s.config, defaultMaxAge: workspace.portal.evidence.maxAge }, sampling),
   );
+  const jobs = workspace.sources.flatMap((s, i) => s.files.map((file) => ({ file, settings: settings[i]! })));
+  const { results, stats } = await ingestFiles(jobs, {
+    root,
+    controls: workspace.index,
+    exceptions,
+    pages: findingsDir !== undefined,
+    ...(findingsDir ? { findingsDir } : {}),
+    ...(cacheDir ? { cacheDir } : {}),
+    ...(workers !== undefined ? { workers } : {}),
+  });
+  let next = 0;
+  const sources = workspace.sources.map((s, i) => {
+    const files = results.slice(next, next + s.files.length);
+    next += s.files.length;
+    return mergeSource(settings[i]!, files, workspace.index, diagnostics);
+  });
+  if (findingsDir) {
+    writeFindingsIndex(findingsDir, Object.fromEntries(sources.map((s) => [s.id, s.findingPageFiles ?? []])));
+  }
 
   // Every file in evidence/ is read by a source, used as an attachment, or reported.
   const attachments = new Set(sources.flatMap((s) => s.files.flatMap((f) => f.attachments.map((a) => a.path))));
@@ -80,5 +87,5 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0 }: Pi
   );
   const contentHashes = contentFiles.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.text).digest('hex') }));
   const report = buildReport({ workspace, sources, status, now, diagnostics: diagnostics.sorted(), contentHashes, unclaimed });
-  return { diagnostics, workspace, files, sources, status, report };
+  return { diagnostics, workspace, files, sources, status, report, ingestStats: stats };
 }

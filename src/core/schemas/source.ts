@@ -118,7 +118,7 @@ export const sourceSchema = z.strictObject({
   useToolMappings: z.boolean().default(false),
   /** Count the tool's own mutes and suppressions as approved exceptions (default: they count as failures, shown as muted). */
   honorToolSuppressions: z.boolean().default(false),
-  /** Vulnerability scanners: findings at or above this severity fail their check; lower ones pass it. */
+  /** Vulnerability scanners: findings at or above this severity fail their check; lower ones are informational (not evaluated). */
   severityThreshold: z.enum(['critical', 'high', 'medium', 'low']).optional(),
   /** SARIF and other failure-only formats: the checks (rule ids) this source is expected to run. */
   expectedChecks: z.array(z.string().min(1)).optional(),
