@@ -7,7 +7,7 @@
  * so an interrupted build never leaves a half-written dist/.
  */
 import { constants } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -74,9 +74,13 @@ if (baselineFile) {
   }
   changes = diffReports(base.data, report);
 }
-const model = buildViewModel({ report, workspace, sources, history, ...(changes ? { changes } : {}) });
+const model = buildViewModel({ report, workspace, sources, history, base, ...(changes ? { changes } : {}) });
 
-const staging = `${out}.staging-${process.pid}`;
+// Astro must build inside the project (its prerender chunks resolve packages from node_modules and live in
+// <outDir>/.prerender only when outDir is inside the working directory), so the site is staged in .cache/
+// and moved next to the output at the end.
+const staging = path.join(PROJECT_ROOT, '.cache', `build-${process.pid}`, 'site');
+const beside = `${out}.staging-${process.pid}`;
 try {
   const modelFile = path.join(work, 'view-model.json');
   await writeFile(modelFile, JSON.stringify(model));
@@ -88,7 +92,13 @@ try {
   process.env.COMPLIANCE_SITE_OUT = staging;
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const { build } = await import('astro');
-  await build({ root: PROJECT_ROOT, outDir: staging, base, logLevel: process.env.COMPLIANCE_VERBOSE ? 'info' : 'warn' });
+  const cwd = process.cwd();
+  process.chdir(PROJECT_ROOT);
+  try {
+    await build({ root: PROJECT_ROOT, outDir: staging, base, logLevel: process.env.COMPLIANCE_VERBOSE ? 'info' : 'warn' });
+  } finally {
+    process.chdir(cwd);
+  }
 
   await buildSearchIndex(staging);
   await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -110,16 +120,22 @@ try {
     }
   }
 
-  // Swap: the previous output stays intact until the new one is complete.
+  // Move the complete site next to the output (a rename when on the same file system), then swap:
+  // the previous output stays intact until the new one is complete.
+  await rename(staging, beside).catch(async (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EXDEV') throw e;
+    await cp(staging, beside, { recursive: true });
+  });
   const old = `${out}.old-${process.pid}`;
   await rename(out, old).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== 'ENOENT') throw e;
   });
-  await rename(staging, out);
+  await rename(beside, out);
   await rm(old, { recursive: true, force: true });
 } finally {
   await rm(work, { recursive: true, force: true });
-  await rm(staging, { recursive: true, force: true });
+  await rm(path.dirname(staging), { recursive: true, force: true });
+  await rm(beside, { recursive: true, force: true });
 }
 
 const secs = ((performance.now() - started) / 1000).toFixed(1);

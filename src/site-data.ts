@@ -8,7 +8,8 @@ export const model = readViewModel();
 
 /** A site-root-relative path (`controls/soc2/cc6-1/`) with the configured base. */
 export function href(path: string): string {
-  const base = import.meta.env.BASE_URL.endsWith('/') ? import.meta.env.BASE_URL : `${import.meta.env.BASE_URL}/`;
+  // The base comes with the model (set by the build), never from the process environment.
+  const base = model.site.base.endsWith('/') ? model.site.base : `${model.site.base}/`;
   return `${base}${path.replace(/^\/+/, '')}`;
 }
 

@@ -21,7 +21,7 @@ describe('public (trust-center) build', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'audience-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('publishes nothing of an internal source: no file, resource name, hash or id', () => {
+  it('publishes nothing of an internal source: no file, resource name, hash or id', { timeout: 240_000 }, () => {
     const r = runCli('build.ts', ['--audience', 'public'], { COMPLIANCE_NOW: '2026-11-28T00:00:00Z', COMPLIANCE_OUT: tmp });
     expect(r.status, r.stderr).toBe(0);
     const source = 'evidence/hr-onboarding/source.yaml';
@@ -40,7 +40,7 @@ describe('public (trust-center) build', () => {
     }
   });
 
-  it('the internal build (default) does publish it, so the check above is not vacuous', () => {
+  it('the internal build (default) does publish it, so the check above is not vacuous', { timeout: 240_000 }, () => {
     const out = path.join(tmp, 'internal');
     const r = runCli('build.ts', [], { COMPLIANCE_NOW: '2026-11-28T00:00:00Z', COMPLIANCE_OUT: out });
     expect(r.status, r.stderr).toBe(0);

@@ -19,7 +19,7 @@ describe('reproducible builds', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'repro-'));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  it('two builds with the same inputs and COMPLIANCE_NOW are byte-identical, and report.json carries an inputs digest', () => {
+  it('two builds with the same inputs and COMPLIANCE_NOW are byte-identical, and report.json carries an inputs digest', { timeout: 240_000 }, () => {
     const env = { COMPLIANCE_NOW: '2026-11-28T00:00:00Z' };
     const a = runCli('build.ts', [], { ...env, COMPLIANCE_OUT: path.join(tmp, 'a') });
     expect(a.status, a.stderr).toBe(0);

@@ -156,7 +156,7 @@ export interface ToolsCoverage {
 }
 
 export interface ViewModel {
-  site: { title: string; organization: string; generatedAt: string; inputsDigest: string };
+  site: { title: string; organization: string; generatedAt: string; inputsDigest: string; base: string };
   statuses: { id: ControlStatus; label: string; icon: string }[];
   frameworks: FrameworkView[];
   controls: ControlView[];
@@ -184,11 +184,13 @@ export interface ViewModelInput {
   sources: readonly SourceSummary[];
   /** Diff against a baseline report (build --baseline). */
   changes?: Changes;
+  /** The site's base path, e.g. `/compliance/` (default `/`). */
+  base?: string;
   /** Git history per workspace-relative file (optional). */
   history?: ReadonlyMap<string, { commit: string; date: string; author: string; message: string }[]>;
 }
 
-export function buildViewModel({ report, workspace, sources, history, changes }: ViewModelInput): ViewModel {
+export function buildViewModel({ report, workspace, sources, history, changes, base }: ViewModelInput): ViewModel {
   const index = workspace.index;
   const sourceById = new Map(sources.map((s) => [s.id, s]));
   const policyTitle = new Map(workspace.policies.map((p) => [p.data.id, p.data.title]));
@@ -399,6 +401,7 @@ export function buildViewModel({ report, workspace, sources, history, changes }:
       organization: workspace.portal.organization,
       generatedAt: report.generatedAt,
       inputsDigest: report.inputsDigest,
+      base: base ?? '/',
     },
     statuses: controlStatuses.map((id) => ({ id, ...statusLabels[id] })),
     frameworks,
