@@ -222,6 +222,14 @@ function checkPortalIds({ portal, file, parsed }: PortalResult, index: ControlIn
     }
     return true;
   };
+  for (const section of ['failOn', 'minScore'] as const) {
+    for (const fw of Object.keys(portal.gate[section])) {
+      if (fw === '*' || index.hasFramework(fw)) continue;
+      diagnostics.report('unknown-framework', { file, ...parsed.locate(['gate', section, fw], { key: true }), field: `gate.${section}.${fw}` }, {
+        args: { id: fw, suggestion: index.suggestFramework(fw), known: `*, ${index.frameworkIds().join(', ')}` },
+      });
+    }
+  }
   const na = new Set<string>();
   for (const [fw, entries] of Object.entries(portal.notApplicable)) {
     for (const id of Object.keys(entries)) {

@@ -48,7 +48,7 @@ export const errorCatalogue = {
     title: 'File is not valid UTF-8',
     severity: 'error',
     message: (a) => `The file is not valid UTF-8 text${a.detail ? ` (${s(a.detail)})` : ''}.`,
-    hint: () => 'Save or export the file as UTF-8 (for Excel: "CSV UTF-8"), or set `encoding:` in source.yaml.',
+    hint: () => 'Save or export the file as UTF-8 (in Excel: "CSV UTF-8 (Comma delimited)"); UTF-16 and legacy code pages are not read, so that no value is ever guessed.',
   },
   'yaml-syntax': {
     title: 'Invalid YAML',
@@ -99,12 +99,6 @@ export const errorCatalogue = {
     severity: 'error',
     message: (a) => `Unknown control \`${s(a.id)}\` in framework \`${s(a.framework)}\`.`,
     hint: (a) => didYouMean(a) ?? `See the framework's control list on the portal or in its catalog file.`,
-  },
-  'framework-not-in-scope': {
-    title: 'Framework not in scope',
-    severity: 'warning',
-    message: (a) => `Framework \`${s(a.id)}\` is known but not listed in portal.yaml \`frameworks\`; its mappings are ignored.`,
-    hint: (a) => `Add \`${s(a.id)}\` to \`frameworks:\` in content/portal.yaml to assess it.`,
   },
   'scope-conflict': {
     title: 'Control both not applicable and policy-only',
@@ -219,7 +213,7 @@ export const errorCatalogue = {
     title: 'Credential in evidence',
     severity: 'warning',
     message: (a) => `A value that looks like a credential (${s(a.kinds)}) is in the ${s(a.field)} of this row; it is masked in the portal.`,
-    hint: () => 'Rotate the credential if it is real, and fix the export so that it does not copy secrets. The raw file is still published as evidence: remove it or mark the source `visibility: internal` if needed.',
+    hint: () => 'Rotate the credential if it is real, and fix the export so that it does not copy secrets. The raw file is not published for download while it contains such values.',
   },
   'crosswalk-cycle': {
     title: 'Crosswalk cycle',

@@ -98,6 +98,8 @@ export function compileJsonPath(text: string): JsonPath | undefined {
     }
   }
   if (pos !== t.length) return undefined;
+  // Empty segments (`$..x`, `a..b`, a trailing dot) are not supported: refuse rather than guess.
+  if (/\.\.|^\.|\.$/.test(t)) return undefined;
   return { fromRoot, segments, text };
 }
 

@@ -489,7 +489,8 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
       cs.failing.push(s);
     }
     if (!evaluated) {
-      for (const k of keys) getControl(k, collected, fresh).notEvaluated++;
+      // Not-evaluated rows say nothing about freshness: they never make a control stale or fresh.
+      for (const k of keys) getControl(k, undefined, undefined).notEvaluated++;
       return;
     }
     for (const k of keys) {
@@ -554,7 +555,29 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     const fresh = rec.freshUntil ?? (collected ? freshFrom(collected) : undefined);
     if (collected) fileCollected = minIso(fileCollected, collected);
     if (fresh) fileFresh = minIso(fileFresh, fresh);
+    if (rec.controls) reportUnknownControls(rec.controls, rec.line);
     account(rec, mapper.forRecord(rec), collected, fresh);
+  };
+
+  const reportedUnknown = new Set<string>();
+  const reportUnknownControls = (map: Record<string, string[]>, line: number | undefined) => {
+    for (const [fw, ids] of Object.entries(map)) {
+      if (!ctx.controls.hasFramework(fw)) {
+        if (reportedUnknown.has(fw)) continue;
+        reportedUnknown.add(fw);
+        diagnostics.report('unknown-framework', { file: file.path, ...(line ? { line } : {}), field: `controls.${fw}` }, {
+          args: { id: fw, suggestion: ctx.controls.suggestFramework(fw), known: ctx.controls.frameworkIds().join(', ') },
+        });
+        continue;
+      }
+      for (const id of ids) {
+        if (ctx.controls.resolve(fw, id) || reportedUnknown.has(`${fw}::${id}`)) continue;
+        reportedUnknown.add(`${fw}::${id}`);
+        diagnostics.report('unknown-control', { file: file.path, ...(line ? { line } : {}), field: `controls.${fw}` }, {
+          args: { id, framework: fw, suggestion: ctx.controls.suggestControl(fw, id) },
+        });
+      }
+    }
   };
 
   const adapterCtx: AdapterContext = {
@@ -752,6 +775,9 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
       ce.checkSet.add(expected);
     }
   }
+  mapper.rules.forEach((r, i) => {
+    if (r.used) rulesUsed[i] = true; // used by expectedChecks
+  });
   if (!files.some((f) => f.file.failed)) {
     rulesUsed.forEach((used, i) => {
       if (!used) diagnostics.report('map-rule-unused', { file: settings.configFile, field: `map[${i}]` }, { args: { check: config.map[i]!.check } });

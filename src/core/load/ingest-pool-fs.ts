@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -52,6 +52,7 @@ export async function ingestFiles(jobs: readonly FileJob[], options: PoolOptions
   const settingsDigest = new Map<string, string>();
   const catalogDigest = digest(JSON.stringify(options.controls.scope) + [...options.controls.catalogs.values()].map((c) => `${c.id}:${c.version}:${c.controls.map((x) => x.id).join(',')}`).join('|'));
   const exceptionsDigest = digest(JSON.stringify(options.exceptions));
+  const codeDigest = options.cacheDir ? await evidenceCodeDigest() : '';
   let cached = 0;
   for (let i = 0; i < jobs.length; i++) {
     const job = jobs[i]!;
@@ -62,7 +63,7 @@ export async function ingestFiles(jobs: readonly FileJob[], options: PoolOptions
     }
     let sd = settingsDigest.get(job.settings.sourceId);
     if (!sd) {
-      sd = digest(JSON.stringify({ v: INGEST_VERSION, s: job.settings, e: exceptionsDigest, c: catalogDigest, p: FINDINGS_PAGE_SIZE }));
+      sd = digest(JSON.stringify({ v: INGEST_VERSION, code: codeDigest, s: job.settings, e: exceptionsDigest, c: catalogDigest, p: FINDINGS_PAGE_SIZE }));
       settingsDigest.set(job.settings.sourceId, sd);
     }
     const key = digest(`${sd}\u0000${job.file}\u0000${st.size}\u0000${st.mtimeMs}\u0000${st.ino}`);
@@ -108,6 +109,22 @@ export async function ingestFiles(jobs: readonly FileJob[], options: PoolOptions
     }
   }
   return { results: results as FileIngest[], stats: { files: jobs.length, cached, workers } };
+}
+
+let codeDigestMemo: Promise<string> | undefined;
+
+/** A digest of the evidence code (adapters, ingestion, mappings): a code change invalidates cached results. */
+export function evidenceCodeDigest(): Promise<string> {
+  codeDigestMemo ??= (async () => {
+    const dirs = [new URL('../evidence/', import.meta.url), new URL('../../mappings/', import.meta.url)];
+    const h = createHash('sha256');
+    for (const dir of dirs) {
+      const entries = (await readdir(dir, { recursive: true })).filter((f) => f.endsWith('.ts')).sort();
+      for (const f of entries) h.update(f).update('\u0000').update(await readFile(new URL(f, dir)));
+    }
+    return h.digest('hex');
+  })();
+  return codeDigestMemo;
 }
 
 function digest(s: string): string {

@@ -137,7 +137,7 @@ export function validateWith<S extends z.ZodType>(
     const field = fieldName(path);
     const lastKey = [...path].reverse().find((p) => typeof p === 'string');
     const hint = (issue as { params?: { hint?: string } }).params?.hint ?? (lastKey ? options.hints?.[lastKey] : undefined);
-    const detail = describeIssue(issue, field);
+    const detail = describeIssue(issue, field, valueAt(parsed.value, path));
     diagnostics.report('schema-invalid', { file, ...at, field: field || undefined }, { args: { detail, hint } });
   }
   return undefined;
@@ -152,11 +152,22 @@ export function fieldName(path: readonly PropertyKey[]): string {
   return out;
 }
 
-function describeIssue(issue: z.core.$ZodIssue, field: string): string {
+/** The value at a path of the parsed document (zod 4 issues do not carry the input). */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let v: unknown = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg as string];
+  }
+  return v;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, field: string, value: unknown): string {
   const name = field ? `\`${field}\`` : 'The document';
   if (issue.code === 'invalid_type') {
-    const input = (issue as { input?: unknown }).input;
+    const input = (issue as { input?: unknown }).input ?? value;
     if (input === undefined) return `${name} is required.`;
+    if (issue.message && !/^Invalid input/.test(issue.message)) return `${name} ${issue.message}, not ${describeValue(input)}.`;
     return `${name} must be ${article(issue.expected)}, not ${describeValue(input)}.`;
   }
   if (issue.code === 'invalid_value') {
