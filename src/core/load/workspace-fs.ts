@@ -89,7 +89,8 @@ export async function readWorkspaceFiles(root: string, diagnostics: DiagnosticBa
     return out;
   };
   const portal = await readText(root, 'content/portal.yaml', diagnostics);
-  const frameworks = await pick(/^content\/frameworks\/[^/]+\.ya?ml$/i);
+  // YAML catalogs in our format, and OSCAL catalogs and profiles in JSON (NIST's 800-53 catalog is ~10 MB; read whole).
+  const frameworks = await pick(/^content\/frameworks\/[^/]+\.(ya?ml|json)$/i);
   const policies = await pick(/^content\/policies\/.+\.md$/i);
   const exceptions = await pick(/^content\/exceptions\/.+\.md$/i);
   const crosswalks = await pick(/^content\/crosswalks\/[^/]+\.ya?ml$/i);

@@ -6,6 +6,7 @@
 import Papa from 'papaparse';
 import type { SourceSummary } from '../evidence/ingest.ts';
 import type { ViewModel } from '../view/view-model.ts';
+import { oscalAssessmentResults } from '../oscal/assessment-results.ts';
 import type { Workspace } from '../workspace.ts';
 import { toJUnit } from './junit.ts';
 import type { Report } from './report.ts';
@@ -146,4 +147,4 @@ export const securityHeaders: ArtifactWriter = () => [
 
 export const junitReport: ArtifactWriter = ({ report }) => [{ path: 'report.junit.xml', content: toJUnit(report) }];
 
-export const artifactWriters: ArtifactWriter[] = [evidenceManifest, controlMatrix, statementOfApplicability, populationSamples, junitReport, securityHeaders];
+export const artifactWriters: ArtifactWriter[] = [evidenceManifest, controlMatrix, statementOfApplicability, populationSamples, junitReport, securityHeaders, oscalAssessmentResults];
