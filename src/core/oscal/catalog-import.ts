@@ -24,7 +24,7 @@ import type { DiagnosticBag, Location } from '../diagnostics/diagnostic.ts';
 import { catalogSchema, type Catalog, type CatalogControl } from '../schemas/catalog.ts';
 import type { TextFile } from '../workspace.ts';
 import { catalogNameKey, displayIdFromOscal, frameworkIdFromPath, rememberOscalIds, type OscalControlIds } from './ids.ts';
-import { jsonSyntaxErrorLocation, jsonSyntaxErrorText, locateJsonPath, type JsonPath } from './json-locate.ts';
+import { jsonSyntaxErrorLocation, jsonSyntaxErrorText, locateJsonPath, type JsonPath } from '../parse/json-locate.ts';
 
 /** Files in content/frameworks/ that are read as OSCAL. */
 export function isOscalFrameworkFile(path: string): boolean {

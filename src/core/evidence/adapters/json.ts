@@ -3,6 +3,7 @@
  * `fields.*.path` where each value is (relative to the record, or `$.` from the root).
  */
 import { readAllText, DecodeError } from '../decode.ts';
+import { jsonSyntaxErrorLocation } from '../../parse/json-locate.ts';
 import { compileJsonPath, compileWhere, resultClassifier, selectAll, selectText, validRegex, type JsonPath } from '../fields.ts';
 import type { AdapterContext, EvidenceAdapter, EvidenceRecord } from '../types.ts';
 import type { FieldSpec } from '../../schemas/source.ts';
@@ -27,7 +28,7 @@ export async function readJsonDocument(chunks: AsyncIterable<Uint8Array>, ctx: P
     return { ok: true, value: JSON.parse(text) };
   } catch (e) {
     const message = (e as Error).message;
-    const at = jsonErrorPosition(message, text);
+    const at = jsonSyntaxErrorLocation(message, text);
     const offset = /position (\d+)/.exec(message);
     const truncated = /end of JSON input|Unterminated string/i.test(message) || (offset !== null && Number(offset[1]) >= text.trimEnd().length - 1);
     ctx.diagnostics.report('evidence-parse', { file: ctx.file, ...at }, {
@@ -38,20 +39,6 @@ export async function readJsonDocument(chunks: AsyncIterable<Uint8Array>, ctx: P
     });
     return { ok: false };
   }
-}
-
-function jsonErrorPosition(message: string, text: string): { line: number; column: number } {
-  const lc = /\(line (\d+) column (\d+)\)/.exec(message);
-  if (lc) return { line: Number(lc[1]), column: Number(lc[2]) };
-  const pos = /position (\d+)/.exec(message);
-  const offset = pos ? Number(pos[1]) : text.length;
-  let line = 1;
-  let last = -1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) {
-    line++;
-    last = i;
-  }
-  return { line, column: offset - last };
 }
 
 type Getter = (record: unknown, root: unknown) => string | undefined;
