@@ -370,5 +370,17 @@ function parseSources(files: WorkspaceFiles, resolveMap: MapResolver, diagnostic
     }
     sources.push({ id, dir: folder.dir, configFile, config, files: matched.sort(compareStrings), otherFiles: other.sort(compareStrings) });
   }
+  const ids = new Set(sources.map((s) => s.id));
+  for (const s of sources) {
+    const roster = s.config.roster;
+    if (roster === undefined) continue;
+    if (s.config.format !== 'acknowledgements') {
+      diagnostics.report('schema-invalid', { file: s.configFile, field: 'roster' }, { args: { detail: '`roster:` applies to `format: acknowledgements` only.', hint: 'Remove it, or set format: acknowledgements.' } });
+    } else if (!ids.has(roster)) {
+      diagnostics.report('schema-invalid', { file: s.configFile, field: 'roster' }, {
+        args: { detail: `No evidence source \`${roster}\` to use as the roster.`, hint: closest(roster, ids) ? `Did you mean \`${closest(roster, ids)}\`?` : `Sources: ${[...ids].join(', ')}.` },
+      });
+    }
+  }
   return { sources: sources.sort((a, b) => compareStrings(a.id, b.id)), unclaimed: unclaimed.sort(compareStrings) };
 }

@@ -22,6 +22,7 @@ import { adapterRegistry } from './registry.ts';
 import { maskSecrets } from './secrets.ts';
 import { translateToolRef } from '../../mappings/tool-refs.ts';
 import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
+import { ACK_PREFIX } from './adapters/acknowledgements.ts';
 
 /** Exception-key prefix for tool suppressions that the source approves (honorToolSuppressions). */
 export const TOOL_SUPPRESSION_PREFIX = 'tool-suppression:';
@@ -77,6 +78,8 @@ export interface CheckSummary {
    * (one inferred pass, `absenceMeansPass: true`) or `no-result` (counts nothing). Not rows.
    */
   inferred?: 'pass-by-absence' | 'no-result';
+  /** format: acknowledgements: roster members without an acknowledgement of the current version (included in `fail`; not rows). */
+  missingFromRoster?: number;
 }
 
 export interface ControlEvidence {
@@ -148,6 +151,23 @@ export interface SourceSummary {
   findingPages?: number;
   /** The page files, in order (build internals: never published). */
   findingPageFiles?: string[];
+  /** Distinct resource names (sources used as a roster). */
+  resourceNames?: string[];
+  /** format: acknowledgements: every acknowledgement row read. */
+  acknowledgements?: AcknowledgementRow[];
+  /** format: acknowledgements: coverage per policy against the roster (set after all sources are read). */
+  acknowledgementCoverage?: AcknowledgementCoverage[];
+}
+
+export interface AcknowledgementCoverage {
+  policy: string;
+  version: string;
+  roster?: string;
+  rosterSize: number;
+  /** People who acknowledged the current version. */
+  acknowledged: string[];
+  /** Roster members who did not (counted as failures of `acknowledgement:<policy>`). */
+  missing: string[];
 }
 
 /** One row as the site lists it (paginated findings pages and samples). */
@@ -314,7 +334,21 @@ export interface FileSettings {
   defaultMaxAge: { text: string; value: Duration };
   sampleSize: number;
   sampleSeed: string;
+  /** format: acknowledgements — current version of each policy (an acknowledgement of another version fails). */
+  policyVersions?: Record<string, string>;
+  /** Keep the distinct resource names (for a source used as a roster). */
+  keepResources?: boolean;
 }
+
+/** One acknowledgement row (format: acknowledgements). */
+export interface AcknowledgementRow {
+  person: string;
+  policy: string;
+  version: string;
+}
+
+/** At most this many names are kept for rosters and acknowledgements. */
+export const NAMES_CAP = 200_000;
 
 export interface SampleCandidate {
   priority: number;
@@ -340,6 +374,10 @@ export interface FileIngest {
   /** Findings page files written for this file. */
   pageFiles: string[];
   diagnostics: Diagnostic[];
+  /** Distinct resource names, when settings.keepResources. */
+  resourceNames?: string[];
+  /** format: acknowledgements. */
+  acknowledgements?: AcknowledgementRow[];
 }
 
 export interface FileContext {
@@ -556,9 +594,34 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     if (collected) fileCollected = minIso(fileCollected, collected);
     if (fresh) fileFresh = minIso(fileFresh, fresh);
     if (rec.controls) reportUnknownControls(rec.controls, rec.line);
+    if (settings.policyVersions && rec.check.startsWith(ACK_PREFIX)) judgeAcknowledgement(rec);
+    if (settings.keepResources && rec.resource && resourceNames.size < NAMES_CAP) resourceNames.add(rec.resource);
     account(rec, mapper.forRecord(rec), collected, fresh);
   };
 
+  const resourceNames = new Set<string>();
+  const acknowledgements: AcknowledgementRow[] = [];
+  let unknownPolicies = 0;
+  const judgeAcknowledgement = (rec: EvidenceRecord) => {
+    const policy = rec.check.slice(ACK_PREFIX.length);
+    const current = settings.policyVersions![policy];
+    if (current === undefined) {
+      rec.result = 'not-evaluated';
+      unknownPolicies++;
+      if (unknownPolicies <= 5) {
+        diagnostics.report('evidence-record-invalid', { file: file.path, ...(rec.line ? { line: rec.line } : {}) }, {
+          args: { detail: `No policy with the id \`${policy}\`; this acknowledgement is not evaluated.`, hint: 'Use the `id:` of a policy in content/policies/.' },
+        });
+      }
+      return;
+    }
+    if (rec.result !== 'pass') return;
+    if (acknowledgements.length < NAMES_CAP) acknowledgements.push({ person: rec.resource ?? '', policy, version: rec.rawResult ?? '' });
+    if ((rec.rawResult ?? '').trim() !== current) {
+      rec.result = 'fail';
+      rec.message = `${rec.message ?? ''}; the current version is ${current}`;
+    }
+  };
   const reportedUnknown = new Set<string>();
   const reportUnknownControls = (map: Record<string, string[]>, line: number | undefined) => {
     for (const [fw, ids] of Object.entries(map)) {
@@ -665,6 +728,8 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     sample: [...sample].sort((a, b) => a.priority - b.priority || a.index - b.index),
     pageFiles,
     diagnostics: diagnostics.items,
+    ...(settings.keepResources ? { resourceNames: [...resourceNames].sort(compareStrings) } : {}),
+    ...(settings.policyVersions ? { acknowledgements } : {}),
   };
 }
 
@@ -750,6 +815,8 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
       if (ce.collectedAt && (cur.collectedAt === '' || ce.collectedAt < cur.collectedAt)) cur.collectedAt = ce.collectedAt;
     }
     for (const c of f.sample) candidates.push({ ...c, offset });
+    if (f.resourceNames) (summary.resourceNames ??= []).push(...f.resourceNames);
+    if (f.acknowledgements) (summary.acknowledgements ??= []).push(...f.acknowledgements);
     offset += f.rows.total;
     pageFiles.push(...f.pageFiles);
     if (f.file.collectedAt && !f.file.failed) summary.collectedAt = minIso(summary.collectedAt, f.file.collectedAt);
@@ -784,6 +851,7 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
     });
   }
   summary.resources = resources.size;
+  if (summary.resourceNames) summary.resourceNames = [...new Set(summary.resourceNames)].sort(compareStrings);
   if (pageFiles.length) {
     summary.findingPages = pageFiles.length;
     summary.findingPageFiles = pageFiles;
@@ -804,6 +872,11 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
   }
   summary.failed = diagnostics.errors.length > errorsBefore || files.some((f) => f.file.failed);
   return summary;
+}
+
+/** The in-scope control keys a check id maps to through a source's `map:` rules. */
+export function controlsForCheck(config: SourceConfig, controls: ControlIndex, check: string): string[] {
+  return buildMapper(config, controls).forRecord({ check, result: 'pass' });
 }
 
 /** Ingests one source, its files one after the other (the pipeline may instead use worker threads and a cache). */

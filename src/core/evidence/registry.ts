@@ -12,9 +12,10 @@ import { prowlerJsonAdapter, prowlerOcsfAdapter } from './adapters/prowler-ocsf.
 import { trivyAdapter } from './adapters/trivy.ts';
 import { kubeBenchAdapter } from './adapters/kube-bench.ts';
 import { kubescapeAdapter } from './adapters/kubescape.ts';
+import { acknowledgementsAdapter } from './adapters/acknowledgements.ts';
 import type { EvidenceAdapter } from './types.ts';
 
-const adapters: EvidenceAdapter[] = [csvAdapter, jsonAdapter, attestationAdapter, powerpipeAdapter, asffAdapter, awsConfigAdapter, sarifAdapter, checkovAdapter, prowlerCsvAdapter, prowlerOcsfAdapter, prowlerJsonAdapter, trivyAdapter, kubeBenchAdapter, kubescapeAdapter];
+const adapters: EvidenceAdapter[] = [csvAdapter, jsonAdapter, attestationAdapter, acknowledgementsAdapter, powerpipeAdapter, asffAdapter, awsConfigAdapter, sarifAdapter, checkovAdapter, prowlerCsvAdapter, prowlerOcsfAdapter, prowlerJsonAdapter, trivyAdapter, kubeBenchAdapter, kubescapeAdapter];
 
 export const adapterRegistry: ReadonlyMap<string, EvidenceAdapter> = new Map(adapters.map((a) => [a.format, a]));
 

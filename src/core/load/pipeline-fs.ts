@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import { applyAcknowledgements } from '../evidence/acknowledgements.ts';
 import { fileSettings, mergeSource, type SourceSummary } from '../evidence/ingest.ts';
 import { buildReport, type Report } from '../report/report.ts';
 import { computeStatus, type StatusResult } from '../status/compute-status.ts';
@@ -49,9 +50,13 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cach
 
   const exceptions = workspace.exceptions.map((e) => e.data);
   const sampling = { size: workspace.portal.sampling?.size ?? sampleSize, ...(workspace.portal.sampling?.seed ? { seed: workspace.portal.sampling.seed } : {}) };
-  const settings = workspace.sources.map((s) =>
-    fileSettings({ id: s.id, dir: s.dir, configFile: s.configFile, config: s.config, defaultMaxAge: workspace.portal.evidence.maxAge }, sampling),
-  );
+  const rosters = new Set(workspace.sources.map((s) => s.config.roster).filter((r): r is string => !!r));
+  const policyVersions = Object.fromEntries(workspace.policies.filter((p) => p.data.status === 'approved').map((p) => [p.data.id, p.data.version]));
+  const settings = workspace.sources.map((s) => ({
+    ...fileSettings({ id: s.id, dir: s.dir, configFile: s.configFile, config: s.config, defaultMaxAge: workspace.portal.evidence.maxAge }, sampling),
+    ...(s.config.format === 'acknowledgements' ? { policyVersions } : {}),
+    ...(rosters.has(s.id) ? { keepResources: true } : {}),
+  }));
   const jobs = workspace.sources.flatMap((s, i) => s.files.map((file) => ({ file, settings: settings[i]! })));
   const { results, stats } = await ingestFiles(jobs, {
     root,
@@ -68,6 +73,7 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cach
     next += s.files.length;
     return mergeSource(settings[i]!, files, workspace.index, diagnostics);
   });
+  applyAcknowledgements(sources, workspace.sources, workspace.policies, workspace.index);
   if (findingsDir) {
     writeFindingsIndex(findingsDir, Object.fromEntries(sources.map((s) => [s.id, s.findingPageFiles ?? []])));
   }

@@ -81,7 +81,10 @@ export interface ReportSource {
     exceptedInTool: number;
     controls: string[];
     failingSample: FailingSample[];
+    missingFromRoster?: number;
   }[];
+  /** format: acknowledgements: per policy, how many of the roster acknowledged the current version. */
+  acknowledgements?: { policy: string; version: string; roster?: string; rosterSize: number; acknowledged: number; missing: number }[];
 }
 
 export interface Report {
@@ -186,9 +189,20 @@ export function buildReport(input: ReportInput): Report {
           };
           if (c.title) out.title = c.title;
           if (c.severity) out.severity = c.severity;
+          if (c.missingFromRoster) out.missingFromRoster = c.missingFromRoster;
           return out;
         }),
       };
+      if (s.acknowledgementCoverage) {
+        src.acknowledgements = s.acknowledgementCoverage.map((a) => ({
+          policy: a.policy,
+          version: a.version,
+          ...(a.roster ? { roster: a.roster } : {}),
+          rosterSize: a.rosterSize,
+          acknowledged: a.acknowledged.length,
+          missing: a.missing.length,
+        }));
+      }
       if (s.collectedAt) src.collectedAt = s.collectedAt;
       if (s.freshUntil) src.freshUntil = s.freshUntil;
       return src;

@@ -124,6 +124,23 @@ export const sourceSchema = z.strictObject({
   expectedChecks: z.array(z.string().min(1)).optional(),
   /** Failure-only formats: an expected check with no result counts as a pass (never by default). */
   absenceMeansPass: z.boolean().default(false),
+  /** format: acknowledgements — the columns of the export (matched like other CSV headers). */
+  acknowledgements: z
+    .strictObject({
+      /** Who acknowledged (the same identity as the roster's resources, e.g. an email). */
+      person: z.string().min(1).default('person'),
+      /** The policy id, e.g. POL-AUP. */
+      policy: z.string().min(1).default('policy'),
+      /** The policy version acknowledged, e.g. "2.1". */
+      version: z.string().min(1).default('version'),
+      /** When (optional). */
+      date: z.string().min(1).optional(),
+    })
+    .optional(),
+  /** format: acknowledgements — the source whose resources are everyone who must acknowledge (e.g. the IdP export). */
+  roster: z.string().min(1).optional(),
+  /** format: acknowledgements — policies everyone must acknowledge; default: every policy named in the export. */
+  policies: z.array(z.string().min(1)).optional(),
   /** `internal` sources are left out of public builds. */
   visibility: visibilitySchema,
 });

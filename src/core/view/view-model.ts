@@ -118,6 +118,8 @@ export interface PolicyView {
   controls: ControlLink[];
   /** Controls it names in frameworks that are not in scope. */
   outOfScope: string[];
+  /** Who acknowledged the current version, per acknowledgements source. */
+  acknowledgements: { source: LinkRef; version: string; roster?: LinkRef; rosterSize: number; acknowledged: string[]; missing: string[] }[];
   /** Changes to the file from git (newest first); empty when the workspace is not a git repository. */
   history: { commit: string; date: string; author: string; message: string }[];
 }
@@ -327,6 +329,18 @@ export function buildViewModel({ report, workspace, sources, history, changes, b
       controls: p.controlKeys.filter((k) => index.inScope(k)).map(controlLink),
       outOfScope: p.controlKeys.filter((k) => !index.inScope(k)),
       history: history?.get(p.file) ?? [],
+      acknowledgements: sources.flatMap((s) =>
+        (s.acknowledgementCoverage ?? [])
+          .filter((a) => a.policy === p.data.id)
+          .map((a) => ({
+            source: { id: s.id, title: s.title, href: `evidence/${slugify(s.id)}/` },
+            version: a.version,
+            ...(a.roster ? { roster: { id: a.roster, title: sourceById.get(a.roster)?.title ?? a.roster, href: `evidence/${slugify(a.roster)}/` } } : {}),
+            rosterSize: a.rosterSize,
+            acknowledged: a.acknowledged,
+            missing: a.missing,
+          })),
+      ),
     };
     if (p.data.approver) view.approver = p.data.approver;
     if (p.data.summary) view.summary = p.data.summary;
