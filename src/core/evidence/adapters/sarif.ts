@@ -505,7 +505,9 @@ function toRecord(
   }
 
   // Display fields.
-  const title = rule?.shortDescription?.text ?? rule?.name ?? undefined;
+  // Semgrep writes "Semgrep Finding: <rule id>" as every short description: its full description says more.
+  const short = rule?.shortDescription?.text;
+  const title = (short && !/^Semgrep Finding:/i.test(short) ? short : undefined) ?? rule?.fullDescription?.text ?? short ?? rule?.name ?? undefined;
   if (title?.trim()) record.title = title.trim();
   let message = res.message?.text ?? res.message?.markdown ?? undefined;
   if (message === undefined && res.message?.id) {
