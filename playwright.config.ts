@@ -34,9 +34,8 @@ export default defineConfig({
   forbidOnly: CI,
   retries: 0,
   fullyParallel: true,
-  workers: CI ? 2 : undefined,
   timeout: 60_000,
-  expect: { timeout: 5_000 },
+  expect: { timeout: 10_000 },
   reporter: CI ? [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]] : [['list']],
   use: {
     browserName: 'chromium',

@@ -250,7 +250,12 @@ export const test = base.extend<TestFixtures, { site: Site }>({
         if (m.type() === 'error' || /Content.Security.Policy/i.test(m.text())) problems.push(`console ${m.type()} on ${where()}: ${m.text()}`);
       });
       page.on('pageerror', (e) => problems.push(`uncaught error on ${where()}: ${e.message}`));
-      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} (${r.failure()?.errorText ?? 'unknown'})`));
+      page.on('requestfailed', (r) => {
+        const error = r.failure()?.errorText ?? 'unknown';
+        // ERR_ABORTED is the browser cancelling a request, e.g. the favicon when the test
+        // navigates on; a missing file still shows up below as an HTTP error.
+        if (error !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.url()} (${error})`);
+      });
       page.on('response', (r) => {
         if (r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
       });
