@@ -326,6 +326,11 @@ function fieldLines(parsed: ParsedYaml, data: object): FieldLines {
   return out;
 }
 
+/** Formats that honour `where:` row filters. */
+const ROW_FILTER_FORMATS = new Set(['csv', 'json']);
+/** Formats whose columns or paths come from `fields:`. */
+const FIELD_FORMATS = new Set(['csv', 'json', 'summary']);
+
 function parseSources(files: WorkspaceFiles, resolveMap: MapResolver, diagnostics: DiagnosticBag): { sources: SourceDoc[]; unclaimed: string[] } {
   const sources: SourceDoc[] = [];
   const unclaimed: string[] = [...files.looseEvidence];
@@ -350,6 +355,17 @@ function parseSources(files: WorkspaceFiles, resolveMap: MapResolver, diagnostic
       });
       unclaimed.push(...folder.files);
       continue;
+    }
+    // Generic options on tool formats would be silently ignored: refuse them.
+    if (config.where.length && !ROW_FILTER_FORMATS.has(config.format)) {
+      diagnostics.report('schema-invalid', { file: configFile, ...parsed.locate(['where'], { key: true }), field: 'where' }, {
+        args: { detail: `\`where:\` is not supported by format \`${config.format}\`.`, hint: `Row filters apply to ${[...ROW_FILTER_FORMATS].join(' and ')} sources; filter the export in the tool instead, or map only the checks you want.` },
+      });
+    }
+    if (Object.keys(config.fields).length && !FIELD_FORMATS.has(config.format)) {
+      diagnostics.report('schema-invalid', { file: configFile, ...parsed.locate(['fields'], { key: true }), field: 'fields' }, {
+        args: { detail: `Format \`${config.format}\` reads its own fields; \`fields:\` would be ignored.`, hint: 'Remove `fields:`; see docs/evidence-formats.md for what this format reads.' },
+      });
     }
     adapter.validateConfig?.(config, (field, message, hint) => {
       const path = field.split('.');

@@ -16,24 +16,43 @@ export function normaliseHeader(h: string): string {
 }
 
 export interface HeaderIndex {
-  /** Index of a configured column, or undefined. */
+  /** Index of a configured column, or undefined (absent, or ambiguous: see `ambiguous`). */
   find(column: string): number | undefined;
-  /** Normalised names that appear more than once. */
-  duplicates: string[];
+  /** True when the column name matches several header cells. */
+  ambiguous(column: string): boolean;
+  /** Header cells as written (without BOM and surrounding spaces), for messages. */
   names: string[];
 }
 
+/** Case, BOM and spacing only: `Custom field (A)` and `Custom field (B)` stay apart. */
+function basicHeader(h: string): string {
+  return h.replace(/^\uFEFF/, '').replace(/\s+/g, ' ').trim().toLowerCase();
+}
+
+/**
+ * Looks columns up by their exact name first (ignoring case, BOM and spacing), then without
+ * a trailing `[Required]`/`(UTC)`-style suffix when that is unique.
+ */
 export function indexHeader(header: readonly string[]): HeaderIndex {
-  const map = new Map<string, number>();
-  const dup = new Set<string>();
+  const exact = new Map<string, number[]>();
+  const loose = new Map<string, number[]>();
   header.forEach((h, i) => {
-    const n = normaliseHeader(h);
-    if (map.has(n)) dup.add(n);
-    else map.set(n, i);
+    const e = basicHeader(h);
+    exact.set(e, [...(exact.get(e) ?? []), i]);
+    const l = normaliseHeader(h);
+    loose.set(l, [...(loose.get(l) ?? []), i]);
   });
+  const candidates = (column: string): number[] => {
+    const e = exact.get(basicHeader(column));
+    if (e) return e;
+    return loose.get(normaliseHeader(column)) ?? [];
+  };
   return {
-    find: (column) => map.get(normaliseHeader(column)),
-    duplicates: [...dup],
+    find: (column) => {
+      const c = candidates(column);
+      return c.length === 1 ? c[0] : undefined;
+    },
+    ambiguous: (column) => candidates(column).length > 1,
     names: header.map((h) => h.replace(/^\uFEFF/, '').trim()),
   };
 }

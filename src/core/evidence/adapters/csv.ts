@@ -167,12 +167,12 @@ export const csvAdapter: EvidenceAdapter = {
         const missing = (field: string, column: string) => {
           ok = false;
           ctx.diagnostics.report('evidence-column-missing', { file: ctx.file, line, field: `fields.${field}` }, {
-            args: { column, field, suggestion: closest(column, header.names), columns: header.names.join(', ') },
+            args: { column, field, suggestion: closest(column, header.names) ?? header.names.find((n) => closest(normaliseHeader(column), [normaliseHeader(n)])), columns: header.names.join(', ') },
           });
         };
         for (const spec of Object.values(f)) {
           const column = spec && 'column' in spec ? spec.column : undefined;
-          if (column && header.duplicates.includes(normaliseHeader(column))) {
+          if (column && header.ambiguous(column)) {
             ok = false;
             ctx.diagnostics.report('evidence-parse', { file: ctx.file, line }, {
               args: { detail: `the header has the column \`${column}\` more than once`, hint: 'Rename or remove the duplicate column so the mapping is unambiguous.' },
