@@ -10,7 +10,7 @@ import { DiagnosticBag } from './diagnostics/diagnostic.ts';
 import { adapterRegistry, knownFormats } from './evidence/registry.ts';
 import { importOscalFrameworks, isOscalFrameworkFile } from './oscal/catalog-import.ts';
 import { parseFrontmatter } from './parse/frontmatter.ts';
-import { parseYaml, validateWith, type ParsedYaml } from './parse/yaml.ts';
+import { fieldName, parseYaml, validateWith, type ParsedYaml } from './parse/yaml.ts';
 import { catalogSchema, type Catalog } from './schemas/catalog.ts';
 import type { ControlsMap } from './schemas/common.ts';
 import { exceptionFrontmatterSchema, type ExceptionFrontmatter } from './schemas/exception.ts';
@@ -215,7 +215,7 @@ function checkPortalIds({ portal, file, parsed }: PortalResult, index: ControlIn
       return false;
     }
     if (!index.resolve(fw, id)) {
-      diagnostics.report('unknown-control', { file, ...parsed.locate(path, { key: section === 'notApplicable' }), field: `${section}.${fw}.${id}` }, {
+      diagnostics.report('unknown-control', { file, ...parsed.locate(path, { key: section === 'notApplicable' }), field: fieldName(path) }, {
         args: { id, framework: fw, suggestion: index.suggestControl(fw, id) },
       });
       return false;
@@ -254,7 +254,7 @@ function makeMapResolver(index: ControlIndex, diagnostics: DiagnosticBag): MapRe
     const keys = new Set<string>();
     for (const [fw, ids] of Object.entries(map)) {
       if (!index.hasFramework(fw)) {
-        diagnostics.report('unknown-framework', { file, ...parsed.locate([...path, fw], { key: true }), field: [...path, fw].join('.') }, {
+        diagnostics.report('unknown-framework', { file, ...parsed.locate([...path, fw], { key: true }), field: fieldName([...path, fw]) }, {
           args: { id: fw, suggestion: index.suggestFramework(fw), known: index.frameworkIds().join(', ') },
         });
         continue;
@@ -262,7 +262,7 @@ function makeMapResolver(index: ControlIndex, diagnostics: DiagnosticBag): MapRe
       ids.forEach((id, i) => {
         const ref = index.resolve(fw, id);
         if (!ref) {
-          diagnostics.report('unknown-control', { file, ...parsed.locate([...path, fw, i]), field: `${[...path, fw].join('.')}[${i}]` }, {
+          diagnostics.report('unknown-control', { file, ...parsed.locate([...path, fw, i]), field: fieldName([...path, fw, i]) }, {
             args: { id, framework: fw, suggestion: index.suggestControl(fw, id) },
           });
           return;
@@ -282,13 +282,13 @@ function parsePolicies(files: readonly TextFile[], resolveMap: MapResolver, diag
     if (!fm || !fm.parsed.ok) continue;
     const data = validateWith(policyFrontmatterSchema, fm.parsed, f.path, diagnostics, { hints: policyHints });
     if (!data) continue;
+    const controlKeys = resolveMap(data.controls, f.path, fm.parsed, ['controls']);
     const other = ids.get(data.id);
     if (other) {
       diagnostics.report('duplicate-id', { file: f.path, ...fm.parsed.locate(['id']), field: 'id' }, { args: { kind: 'policy', id: data.id, other } });
       continue;
     }
     ids.set(data.id, f.path);
-    const controlKeys = resolveMap(data.controls, f.path, fm.parsed, ['controls']);
     out.push({ file: f.path, lines: fieldLines(fm.parsed, data), data, body: fm.body, bodyLine: fm.bodyLine, controlKeys });
   }
   return out.sort((a, b) => compareStrings(a.data.id, b.data.id));
@@ -302,13 +302,13 @@ function parseExceptions(files: readonly TextFile[], resolveMap: MapResolver, di
     if (!fm || !fm.parsed.ok) continue;
     const data = validateWith(exceptionFrontmatterSchema, fm.parsed, f.path, diagnostics);
     if (!data) continue;
+    const controlKeys = resolveMap(data.controls, f.path, fm.parsed, ['controls']);
     const other = ids.get(data.id);
     if (other) {
       diagnostics.report('duplicate-id', { file: f.path, ...fm.parsed.locate(['id']), field: 'id' }, { args: { kind: 'exception', id: data.id, other } });
       continue;
     }
     ids.set(data.id, f.path);
-    const controlKeys = resolveMap(data.controls, f.path, fm.parsed, ['controls']);
     // Canonical ids, so that ingestion matches exceptions written with loose ids (cc6.1).
     const canonical: ControlsMap = {};
     for (const k of controlKeys) {

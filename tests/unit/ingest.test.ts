@@ -106,12 +106,12 @@ describe('row accounting', () => {
     expect(brief(diagnostics.items)).toEqual(['warning evidence-record-invalid evidence/s/scan.csv:9']);
   });
 
-  // BUG (src/core/evidence/ingest.ts, account()): a row without a check id is counted in rows.notEvaluated, but its
+  // Regression test (was a bug, fixed): (src/core/evidence/ingest.ts, account()): a row without a check id is counted in rows.notEvaluated, but its
   // check summary `(no check id)` still counts its raw result (pass/fail), so compute-status lists it as an
   // evaluated unmapped check and the per-check counts disagree with the row accounting.
   // Fix: in account(), count the per-check result as not evaluated when `evaluated` is false
   // (`switch (evaluated ? rec.result : 'not-evaluated')`) and skip the failing sample for it.
-  it.fails('a row without a check id is not evaluated in the per-check counts either', async () => {
+  it('a row without a check id is not evaluated in the per-check counts either', async () => {
     const { summary } = await ingest(csvSource(), { 'x.csv': 'Check,Status,Resource\n,PASS,r1\n,FAIL,r2\n' });
     expect(summary.rows).toMatchObject({ total: 2, notEvaluated: 2 });
     expect(summary.checks).toEqual([expect.objectContaining({ check: '(no check id)', pass: 0, fail: 0, notEvaluated: 2, failing: [] })]);
@@ -445,17 +445,17 @@ describe('broken files', () => {
   it('invalid UTF-8 (a Latin-1 export) is an error, never replaced silently', async () => {
     const bytes = Buffer.concat([Buffer.from('Check,Status,Resource\na,PASS,Ren'), Buffer.from([0xe9]), Buffer.from('e\n')]);
     const { summary, diagnostics } = await ingest(csvSource(), { 'x.csv': bytes });
-    expect(brief(diagnostics.errors)).toEqual(['error encoding-invalid evidence/s/x.csv:-']);
+    expect(brief(diagnostics.errors)).toEqual(['error encoding-invalid evidence/s/x.csv:2']);
     expect(summary.failed).toBe(true);
     expect(summary.files[0]!.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
   });
 
-  // BUG (src/core/evidence/decode.ts, decodeUtf8): the offset in "invalid UTF-8 byte sequence near byte N" is the
+  // Regression test (was a bug, fixed): (src/core/evidence/decode.ts, decodeUtf8): the offset in "invalid UTF-8 byte sequence near byte N" is the
   // start of the chunk that failed, not of the bad byte: a small file always says "near byte 0" (here the byte is at
   // offset 32, line 2). Fix: on failure, locate the first invalid sequence inside the chunk (e.g. decode the chunk
   // with a non-fatal decoder and find the first U+FFFD, or validate byte by byte) and report offset + index, ideally
   // with the line.
-  it.fails('invalid UTF-8 is located at the bad byte', async () => {
+  it('invalid UTF-8 is located at the bad byte', async () => {
     const bytes = Buffer.concat([Buffer.from('Check,Status,Resource\na,PASS,Ren'), Buffer.from([0xe9]), Buffer.from('e\n')]);
     const { diagnostics } = await ingest(csvSource(), { 'x.csv': bytes });
     const d = diagnostics.errors[0]!;

@@ -79,10 +79,10 @@ describe('duplicate ids', () => {
     expect(workspace!.policies.map((p) => p.data.title)).toEqual(['First']);
   });
 
-  // BUG (src/core/workspace.ts, parsePolicies/parseExceptions): a file whose id is a duplicate is skipped before its
+  // Regression test (was a bug, fixed): (src/core/workspace.ts, parsePolicies/parseExceptions): a file whose id is a duplicate is skipped before its
   // `controls` are resolved, so its unknown framework and control ids are only reported after the id is fixed (one
   // run does not report every problem). Fix: call resolveMap() for the duplicate too (then `continue`).
-  it.fails('a duplicate policy still has its control ids checked', async () => {
+  it('a duplicate policy still has its control ids checked', async () => {
     const { diagnostics } = await loadMemoryWorkspace({
       policies: [policyFile({ id: 'POL-AC' }, 'a'), policyFile({ id: 'POL-AC', controls: { soc2: ['CC6.l'] } }, 'b')],
     });
@@ -200,18 +200,18 @@ describe('unknown frameworks and controls, with suggestions', () => {
     expect(diagnostics.sorted().map((d) => `${d.rule} ${d.line}:${d.column} | ${d.hint}`)).toEqual(['unknown-control 8:24 | Did you mean `CC6.1`?', 'unknown-framework 8:32 | Did you mean `soc2`?']);
   });
 
-  // BUG (src/core/workspace.ts, makeMapResolver and checkPortalIds): two field paths break the notation of every
+  // Regression test (was a bug, fixed): (src/core/workspace.ts, makeMapResolver and checkPortalIds): two field paths break the notation of every
   // other diagnostic (`controls.soc2[1]`): map rules give `map.0.controls.soc2[0]` (built with
   // `[...path, fw].join('.')`), and an unknown id in portal.yaml policyOnly gives `policyOnly.soc2.CC1.l` (built as
   // `${section}.${fw}.${id}` for both sections). Fix: use fieldName() from parse/yaml.ts, e.g.
   // fieldName([...path, fw, i]), and `policyOnly.${fw}[${i}]` for policyOnly entries.
-  it.fails('source.yaml map diagnostics use the usual field notation', async () => {
+  it('source.yaml map diagnostics use the usual field notation', async () => {
     const text = ['format: csv', 'tool: t', 'fields:', '  check: { column: C }', '  result: { column: R, pass: [y], fail: [n] }', 'map:', '  - check: x', '    controls: { soc2: [CC6.l] }', ''].join('\n');
     const { diagnostics } = await loadMemoryWorkspace({ sources: [{ dir: 'evidence/s', config: { path: 'evidence/s/source.yaml', text }, files: ['evidence/s/a.csv'] }] });
     expect(diagnostics.items[0]!.field).toBe('map[0].controls.soc2[0]');
   });
 
-  it.fails('portal.yaml policyOnly diagnostics use the usual field notation', async () => {
+  it('portal.yaml policyOnly diagnostics use the usual field notation', async () => {
     const { diagnostics } = await loadMemoryWorkspace({ portal: { policyOnly: { soc2: ['CC1.1', 'CC1.l'] } } });
     expect(diagnostics.items[0]!.field).toBe('policyOnly.soc2[1]');
   });

@@ -140,7 +140,7 @@ describe('validateWith: every issue becomes a located diagnostic', () => {
     const got = diagnostics.sorted().map((d) => `${d.rule} ${d.line}:${d.column} ${d.field} ${d.hint ?? ''}`);
     expect(got).toEqual([
       'unknown-key 5:3 fields.reslt Did you mean `result`?',
-      'schema-invalid 7:5 map[0].controls ',
+      'schema-invalid 7:5 map[0].controls Add `controls:` under `map[0]`.',
       'unknown-key 8:5 map[0].control Did you mean `controls`?',
     ]);
     expect(diagnostics.sorted()[1]!.message).toBe('`map[0].controls` is required.');
@@ -240,11 +240,11 @@ describe('parseFrontmatter', () => {
     expect((result?.parsed.value as Record<string, string>).id).toBe('a');
   });
 
-  // BUG (src/core/parse/frontmatter.ts, parseFrontmatter): with CRLF line endings the text gray-matter hands over
+  // Regression test (was a bug, fixed): (src/core/parse/frontmatter.ts, parseFrontmatter): with CRLF line endings the text gray-matter hands over
   // ends in `\r` (no `\n` after it), which `yaml` keeps as part of the last value: `status: approved\r` then fails
   // the enum and a Windows-saved policy is rejected with a confusing message. Fix: normalise line endings first
   // (`src.replace(/\r\n?/g, '\n')`) or strip a trailing `\r` from `split.matter` before parseYaml.
-  it.fails('CRLF files parse like LF files (last field too)', () => {
+  it('CRLF files parse like LF files (last field too)', () => {
     const { result } = fm('---\r\nid: a\r\nstatus: approved\r\n---\r\nbody\r\n');
     expect(result?.parsed.value).toEqual({ id: 'a', status: 'approved' });
   });

@@ -188,7 +188,7 @@ export const errorCatalogue = {
   'review-due-soon': {
     title: 'Policy review due soon',
     severity: 'warning',
-    message: (a) => `The review of ${s(a.id)} is due on ${s(a.due)} (in ${s(a.days)} days).`,
+    message: (a) => `The review of ${s(a.id)} is due on ${s(a.due)} (in ${s(a.days)} day${Number(a.days) === 1 ? '' : 's'}).`,
     hint: () => 'Review the policy and update `lastReviewed:`.',
   },
   'review-overdue': {

@@ -512,8 +512,10 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     }
     if (rec.title && !cs.title) cs.title = rec.title;
     if (rec.severity && !cs.severity) cs.severity = rec.severity;
-    const failing = rec.result === 'fail' || rec.result === 'error' || rec.result === 'excepted-in-tool';
-    switch (rec.result) {
+    // A row without a check id is not evaluated anywhere, in the check tallies too.
+    const result = rec.check ? rec.result : 'not-evaluated';
+    const failing = result === 'fail' || result === 'error' || result === 'excepted-in-tool';
+    switch (result) {
       case 'pass': cs.pass++; break;
       case 'fail': cs.fail++; break;
       case 'error': cs.error++; break;
@@ -845,7 +847,7 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
   mapper.rules.forEach((r, i) => {
     if (r.used) rulesUsed[i] = true; // used by expectedChecks
   });
-  if (!files.some((f) => f.file.failed)) {
+  if (files.length && !files.some((f) => f.file.failed)) {
     rulesUsed.forEach((used, i) => {
       if (!used) diagnostics.report('map-rule-unused', { file: settings.configFile, field: `map[${i}]` }, { args: { check: config.map[i]!.check } });
     });

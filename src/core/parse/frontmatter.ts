@@ -19,7 +19,8 @@ export interface Frontmatter {
 const SPLIT_ONLY = { engines: { yaml: { parse: () => ({}), stringify: () => '' } } };
 
 export function parseFrontmatter(file: string, text: string, diagnostics: DiagnosticBag): Frontmatter | undefined {
-  const src = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // Windows line endings: `\r` would otherwise end up in the last value of each line.
+  const src = (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text).replace(/\r\n?/g, '\n');
   if (!/^---[ \t]*\r?\n/.test(src)) {
     diagnostics.report('frontmatter-missing', { file, line: 1, column: 1 });
     return undefined;

@@ -136,7 +136,15 @@ export function validateWith<S extends z.ZodType>(
     const at = parsed.locate(path);
     const field = fieldName(path);
     const lastKey = [...path].reverse().find((p) => typeof p === 'string');
-    const hint = (issue as { params?: { hint?: string } }).params?.hint ?? (lastKey ? options.hints?.[lastKey] : undefined);
+    const missing = issue.code === 'invalid_type' && valueAt(parsed.value, path) === undefined;
+    const hint =
+      (issue as { params?: { hint?: string } }).params?.hint ??
+      (lastKey ? options.hints?.[lastKey] : undefined) ??
+      (missing && typeof lastKey === 'string'
+        ? path.length > 1
+          ? `Add \`${lastKey}:\` under \`${fieldName(path.slice(0, -1))}\`.`
+          : `Add \`${lastKey}:\` to this file.`
+        : undefined);
     const detail = describeIssue(issue, field, valueAt(parsed.value, path));
     diagnostics.report('schema-invalid', { file, ...at, field: field || undefined }, { args: { detail, hint } });
   }

@@ -2,7 +2,8 @@
  * Dates, durations and "now". Everything time-dependent in the core takes `now`
  * as an argument; only the CLI edge reads the clock (see resolveNow).
  */
-import { add, isValid } from 'date-fns';
+
+export const DAY_MS = 86_400_000;
 
 /** A calendar duration, e.g. `30d`, `12 months`, `P1Y`. */
 export interface Duration {
@@ -58,9 +59,23 @@ function isPositive(d: Duration): boolean {
 
 export const DURATION_HINT = 'Write a duration like `30d`, `12 months`, `1 year` or ISO 8601 `P1Y`.';
 
-/** Adds a duration to an instant (calendar-aware: months and years keep the day where possible). */
+/**
+ * Adds a duration to an instant, in UTC whatever the machine's time zone: months and
+ * years keep the day of the month where it exists, else the month's last day
+ * (Jan 31 + 1 month = Feb 28); weeks, days, hours and minutes are exact.
+ */
 export function addDuration(at: Date, d: Duration): Date {
-  return add(at, d);
+  const r = new Date(at.getTime());
+  const months = (d.years ?? 0) * 12 + (d.months ?? 0);
+  if (months) {
+    const day = r.getUTCDate();
+    r.setUTCDate(1);
+    r.setUTCMonth(r.getUTCMonth() + months);
+    const lastDay = new Date(Date.UTC(r.getUTCFullYear(), r.getUTCMonth() + 1, 0)).getUTCDate();
+    r.setUTCDate(Math.min(day, lastDay));
+  }
+  const ms = ((d.weeks ?? 0) * 7 + (d.days ?? 0)) * DAY_MS + (d.hours ?? 0) * 3_600_000 + (d.minutes ?? 0) * 60_000;
+  return new Date(r.getTime() + ms);
 }
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -81,7 +96,7 @@ export function startOfDateUtc(date: string): Date {
 
 /** The first instant after a YYYY-MM-DD date (dates are inclusive: a thing "until 2027-03-31" holds all that day). */
 export function endOfDateUtc(date: string): Date {
-  return add(startOfDateUtc(date), { days: 1 });
+  return new Date(startOfDateUtc(date).getTime() + DAY_MS);
 }
 
 /** YYYY-MM-DD of an instant in UTC. */
@@ -100,10 +115,8 @@ export function parseInstant(text: string): Date | undefined {
   // Without an offset a time is read as UTC, never as the build machine's zone.
   const withZone = /(Z|[+-]\d{2}:?\d{2})$/i.test(t) ? t : `${t}Z`;
   const dt = new Date(withZone.replace(' ', 'T'));
-  return isValid(dt) ? dt : undefined;
+  return Number.isNaN(dt.getTime()) ? undefined : dt;
 }
-
-export const DAY_MS = 86_400_000;
 
 /** Whole days from `from` to `to` (negative when `to` is earlier), floored. */
 export function daysBetween(from: Date, to: Date): number {
@@ -124,8 +137,9 @@ export function resolveNow(env: Record<string, string | undefined>, clock: () =>
   }
   const epoch = env.SOURCE_DATE_EPOCH?.trim();
   if (epoch) {
-    if (!/^\d+$/.test(epoch)) return { ok: false, variable: 'SOURCE_DATE_EPOCH', value: epoch };
-    return { ok: true, now: new Date(Number(epoch) * 1000), from: 'SOURCE_DATE_EPOCH' };
+    const at = new Date(Number(epoch) * 1000);
+    if (!/^\d+$/.test(epoch) || Number.isNaN(at.getTime())) return { ok: false, variable: 'SOURCE_DATE_EPOCH', value: epoch };
+    return { ok: true, now: at, from: 'SOURCE_DATE_EPOCH' };
   }
   return { ok: true, now: clock(), from: 'clock' };
 }

@@ -19,7 +19,7 @@ export const attestationAdapter: EvidenceAdapter = {
       text = await readAllText(chunks);
     } catch (e) {
       if (e instanceof DecodeError) {
-        ctx.diagnostics.report('encoding-invalid', { file: ctx.file }, { args: { detail: e.message } });
+        ctx.diagnostics.report('encoding-invalid', { file: ctx.file, line: e.line }, { args: { detail: e.message } });
         return;
       }
       throw e;

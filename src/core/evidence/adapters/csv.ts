@@ -91,7 +91,7 @@ export function streamCsv(
       complete: () => finish(),
       error: (err: Error) => {
         if (err instanceof DecodeError) {
-          ctx.diagnostics.report('encoding-invalid', { file: ctx.file }, { args: { detail: err.message } });
+          ctx.diagnostics.report('encoding-invalid', { file: ctx.file, line: err.line }, { args: { detail: err.message } });
         } else {
           ctx.diagnostics.report('io-error', { file: ctx.file }, { args: { detail: err.message } });
         }

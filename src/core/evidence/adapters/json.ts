@@ -15,7 +15,7 @@ export async function readJsonDocument(chunks: AsyncIterable<Uint8Array>, ctx: P
     text = await readAllText(chunks);
   } catch (e) {
     if (e instanceof DecodeError) {
-      ctx.diagnostics.report('encoding-invalid', { file: ctx.file }, { args: { detail: e.message } });
+      ctx.diagnostics.report('encoding-invalid', { file: ctx.file, line: e.line }, { args: { detail: e.message } });
       return { ok: false };
     }
     throw e;

@@ -277,7 +277,7 @@ export async function* walkJson(
 /** Reports a walkJson failure (bad JSON, bad encoding) as a located diagnostic; false for anything else. */
 export function reportWalkError(e: unknown, ctx: Pick<AdapterContext, 'file' | 'diagnostics'>): boolean {
   if (e instanceof DecodeError) {
-    ctx.diagnostics.report('encoding-invalid', { file: ctx.file }, { args: { detail: e.message } });
+    ctx.diagnostics.report('encoding-invalid', { file: ctx.file, line: e.line }, { args: { detail: e.message } });
     return true;
   }
   if (!(e instanceof JsonSyntaxError)) return false;
