@@ -196,7 +196,7 @@ export interface IngestContext {
   diagnostics: DiagnosticBag;
   /** Rows of each file go to a sink when given (one per file). */
   rowSink?: (sourceId: string, file: string) => RowSink;
-  /** Population sample per source: size (0 = none) and a seed; default seed: derived from the source's file hashes. */
+  /** Population sample per source: size (0 = none) and a seed; default seed: `sample:<source id>`. */
   sampling?: { size: number; seed?: string };
 }
 
