@@ -6,9 +6,8 @@
  * The site is built into a staging folder and swapped into place at the end,
  * so an interrupted build never leaves a half-written dist/.
  */
-import { constants } from 'node:fs';
-import { copyFile, cp, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { constants, existsSync } from 'node:fs';
+import { copyFile, cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { gitHistory } from '../src/core/load/git-fs.ts';
@@ -44,7 +43,10 @@ const root = workspaceRoot();
 const out = outDir();
 const now = buildNow();
 
-const work = await mkdtemp(path.join(os.tmpdir(), 'policy-portal-'));
+await recoverInterruptedBuilds();
+const work = path.join(PROJECT_ROOT, '.cache', `build-${process.pid}`, 'work');
+await rm(work, { recursive: true, force: true });
+await mkdir(work, { recursive: true });
 const findingsDir = path.join(work, 'findings');
 const cache = cacheDir();
 const workers = workerCount();
@@ -52,7 +54,7 @@ const result = await runPipeline({ root, now, findingsDir, sampleSize: 25, ...(c
 printDiagnostics(result.diagnostics.items);
 if (result.diagnostics.hasErrors || !result.report || !result.workspace || !result.sources) {
   process.stderr.write(`build failed: fix the errors above (workspace: ${root})\n`);
-  await rm(work, { recursive: true, force: true });
+  await rm(path.dirname(work), { recursive: true, force: true });
   process.exit(2);
 }
 const { report, workspace, sources } = forAudience({ report: result.report, workspace: result.workspace, sources: result.sources }, audience);
@@ -133,7 +135,6 @@ try {
   await rename(beside, out);
   await rm(old, { recursive: true, force: true });
 } finally {
-  await rm(work, { recursive: true, force: true });
   await rm(path.dirname(staging), { recursive: true, force: true });
   await rm(beside, { recursive: true, force: true });
 }
@@ -154,4 +155,35 @@ async function buildSearchIndex(site: string): Promise<void> {
   const written = await index.writeFiles({ outputPath: path.join(site, 'pagefind') });
   if (written.errors.length) throw new Error(`Pagefind could not write its index: ${written.errors.join('; ')}`);
   await pagefind.close();
+}
+
+/**
+ * A build killed part-way leaves its scratch folder in .cache/ and, if it died between the
+ * two renames of the swap, the previous output as `<out>.old-<pid>`: clean the first, restore the second.
+ */
+async function recoverInterruptedBuilds(): Promise<void> {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  const cache = path.join(PROJECT_ROOT, '.cache');
+  for (const name of await readdir(cache).catch(() => [] as string[])) {
+    const m = /^build-(\d+)$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) await rm(path.join(cache, name), { recursive: true, force: true });
+  }
+  const parent = path.dirname(out);
+  const base = path.basename(out);
+  const leftovers = (await readdir(parent).catch(() => [] as string[])).filter((n) => {
+    const m = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(old|staging)-(\\d+)$`).exec(n);
+    return m && !alive(Number(m[2]));
+  });
+  for (const n of leftovers.sort()) {
+    const full = path.join(parent, n);
+    if (n.includes('.old-') && !existsSync(out)) await rename(full, out);
+    else await rm(full, { recursive: true, force: true });
+  }
 }

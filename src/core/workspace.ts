@@ -367,11 +367,30 @@ function parseSources(files: WorkspaceFiles, resolveMap: MapResolver, diagnostic
         args: { detail: `Format \`${config.format}\` reads its own fields; \`fields:\` would be ignored.`, hint: 'Remove `fields:`; see docs/evidence-formats.md for what this format reads.' },
       });
     }
+    const errorsBefore = diagnostics.errors.length;
     adapter.validateConfig?.(config, (field, message, hint) => {
-      const path = field.split('.');
+      const path = field.split('.').map((p) => (/^\d+$/.test(p) ? Number(p) : p));
       diagnostics.report('schema-invalid', { file: configFile, ...parsed.locate(path), field }, { args: { detail: message, hint } });
     });
-    config.map.forEach((rule, i) => resolveMap(rule.controls, configFile, parsed, ['map', i, 'controls']));
+    config.map.forEach((rule, i) => {
+      resolveMap(rule.controls, configFile, parsed, ['map', i, 'controls']);
+      for (const key of ['check', 'resource'] as const) {
+        const pattern = rule[key];
+        const re = pattern ? /^\/(.+)\/([a-z]*)$/.exec(pattern) : null;
+        if (!re) continue;
+        try {
+          new RegExp(re[1]!, re[2]!.replace(/[gy]/g, ''));
+        } catch (e) {
+          diagnostics.report('schema-invalid', { file: configFile, ...parsed.locate(['map', i, key]), field: `map[${i}].${key}` }, {
+            args: { detail: `\`${pattern}\` is not a valid regular expression (${(e as Error).message.replace(/^Invalid regular expression: /, '')}).`, hint: 'Escape ( ) [ ] { } . * + ? with a backslash, or write a glob such as okta-* instead.' },
+          });
+        }
+      }
+    });
+    if (diagnostics.errors.length > errorsBefore) {
+      // The source cannot be read as configured: it is an error already, and its files are its own (not unclaimed).
+      continue;
+    }
     const patterns = config.files ?? adapter.defaultFiles;
     const isMatch = picomatch(patterns, { dot: false });
     const prefix = `${folder.dir}/`;

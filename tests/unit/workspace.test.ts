@@ -284,7 +284,7 @@ describe('evidence folders', () => {
     expect(items[2]!.message).toBe('The pattern `*.csv` matches no evidence file in this source folder.');
     // Files of unusable sources are unclaimed, never silently dropped.
     expect(workspace!.unclaimed).toEqual(['evidence/a/x.csv', 'evidence/b/x.csv', 'evidence/e/x.csv']);
-    expect(workspace!.sources.map((s) => s.id)).toEqual(['c', 'd']);
+    expect(workspace!.sources.map((s) => s.id)).toEqual(['c']);
   });
 
   it('files-no-match without `files:` points at the format line', async () => {

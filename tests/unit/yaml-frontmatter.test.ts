@@ -120,7 +120,7 @@ describe('validateWith: every issue becomes a located diagnostic', () => {
       },
       { rule: 'schema-invalid', line: 9, column: 11, field: 'priority', message: '`priority` must be one of `critical`, `high`, `medium`, `low`.', hint: 'Use critical, high, medium or low.' },
       { rule: 'unknown-key', line: 10, column: 1, field: 'titel', message: 'Unknown field `titel`.', hint: 'Did you mean `title`?' },
-      { rule: 'schema-invalid', line: 12, column: 9, field: 'controls.soc2', message: expect.stringContaining('`controls.soc2`') as unknown as string, hint: undefined },
+      { rule: 'schema-invalid', line: 12, column: 9, field: 'controls.soc2', message: expect.stringContaining('`controls.soc2`') as unknown as string, hint: 'Write `controls.soc2` as a list, e.g. [a, b]. See docs/workspace-format.md for this field.' },
     ]);
   });
 

@@ -5,9 +5,23 @@
 import type { Diagnostic } from './diagnostic.ts';
 import { sortDiagnostics } from './diagnostic.ts';
 
+/**
+ * Messages quote untrusted evidence: control characters (line breaks, ANSI escapes, NUL)
+ * and bidirectional overrides are shown escaped, so a value can never forge an output
+ * line or recolour the terminal.
+ */
+export function safeText(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 export function formatLocation(d: Diagnostic): string {
   if (!d.file) return '<workspace>';
-  let loc = d.file;
+  let loc = safeText(d.file);
   if (d.line !== undefined) {
     loc += `:${d.line}`;
     if (d.column !== undefined) loc += `:${d.column}`;
@@ -17,19 +31,19 @@ export function formatLocation(d: Diagnostic): string {
 
 /** `file:line:col  message  (hint)` with the severity and rule id. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const field = d.field ? ` [${d.field}]` : '';
-  const hint = d.hint ? `  (${d.hint})` : '';
-  return `${formatLocation(d)}  ${d.severity} ${d.rule}${field}: ${d.message}${hint}`;
+  const field = d.field ? ` [${safeText(d.field)}]` : '';
+  const hint = d.hint ? `  (${safeText(d.hint)})` : '';
+  return `${formatLocation(d)}  ${d.severity} ${d.rule}${field}: ${safeText(d.message)}${hint}`;
 }
 
 /** GitHub Actions annotation: `::error file=...,line=...,col=...,title=...::message`. */
 export function formatGithubAnnotation(d: Diagnostic): string {
   const props: string[] = [];
-  if (d.file) props.push(`file=${escapeProperty(d.file)}`);
+  if (d.file) props.push(`file=${escapeProperty(safeText(d.file))}`);
   if (d.line !== undefined) props.push(`line=${d.line}`);
   if (d.column !== undefined) props.push(`col=${d.column}`);
   props.push(`title=${escapeProperty(d.rule)}`);
-  const body = d.hint ? `${d.message} ${d.hint}` : d.message;
+  const body = safeText(d.hint ? `${d.message} ${d.hint}` : d.message);
   return `::${d.severity} ${props.join(',')}::${escapeData(body)}`;
 }
 

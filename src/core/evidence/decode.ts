@@ -4,9 +4,15 @@ export class DecodeError extends Error {
   readonly byteOffset: number;
   /** 1-based line of the offending byte. */
   readonly line: number;
-  readonly kind: 'utf16' | 'invalid-utf8';
-  constructor(kind: 'utf16' | 'invalid-utf8', byteOffset: number, line = 1) {
-    super(kind === 'utf16' ? 'the file is UTF-16 encoded' : `invalid UTF-8 byte sequence at byte ${byteOffset} (line ${line})`);
+  readonly kind: 'utf16' | 'invalid-utf8' | 'nul';
+  constructor(kind: 'utf16' | 'invalid-utf8' | 'nul', byteOffset: number, line = 1) {
+    super(
+      kind === 'utf16'
+        ? 'the file is UTF-16 encoded'
+        : kind === 'nul'
+          ? `a NUL byte at byte ${byteOffset} (line ${line}): the file is binary, UTF-16 without a byte-order mark, or damaged`
+          : `invalid UTF-8 byte sequence at byte ${byteOffset} (line ${line})`,
+    );
     this.kind = kind;
     this.byteOffset = byteOffset;
     this.line = line;
@@ -70,6 +76,9 @@ export async function* decodeUtf8(chunks: AsyncIterable<Uint8Array>): AsyncGener
       first = false;
       if ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff)) throw new DecodeError('utf16', 0);
     }
+    // NUL bytes are never text: refuse them rather than read `TR\0UE` as some other value.
+    const nul = chunk.indexOf(0);
+    if (nul !== -1) throw new DecodeError('nul', offset + nul, lines + countNewlines(chunk, nul) + 1);
     let text: string;
     try {
       text = decoder.decode(chunk, { stream: true });

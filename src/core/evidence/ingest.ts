@@ -672,7 +672,8 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   }
   try {
     await adapter.read(hashed(), adapterCtx);
-    if (!fullyRead) {
+    const unreadable = diagnostics.items.some((d) => d.rule === 'io-error' && d.file === file.path);
+    if (!fullyRead && !unreadable) {
       // The adapter stopped early (a bad header, a parse error): hash the whole file anyway.
       hash = createHash('sha256');
       bytes = 0;

@@ -5,6 +5,7 @@
 import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DiagnosticBag } from '../diagnostics/diagnostic.ts';
+import { firstInvalidUtf8 } from '../evidence/decode.ts';
 import { compareStrings } from '../util/suggest.ts';
 import type { SourceFolder, TextFile, WorkspaceFiles } from '../workspace.ts';
 
@@ -52,12 +53,25 @@ async function listFiles(root: string, rootReal: string, dir: string, diagnostic
 
 async function readText(root: string, rel: string, diagnostics: DiagnosticBag): Promise<TextFile | undefined> {
   try {
+    // Never open a FIFO, socket or device: reading one blocks or never ends.
+    const st = await stat(path.join(root, rel));
+    if (!st.isFile()) {
+      diagnostics.report('io-error', { file: rel }, { args: { detail: st.isDirectory() ? 'a folder where a file is expected' : 'not a regular file (a pipe, socket or device)' } });
+      return undefined;
+    }
     const buf = await readFile(path.join(root, rel));
     let text: string;
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
     } catch {
-      diagnostics.report('encoding-invalid', { file: rel });
+      const bad = firstInvalidUtf8(buf);
+      const line = bad < 0 ? undefined : buf.subarray(0, bad).toString('latin1').split('\n').length;
+      diagnostics.report('encoding-invalid', { file: rel, ...(line ? { line } : {}) }, { args: { detail: bad < 0 ? 'truncated at the end' : `invalid UTF-8 at byte ${bad}` } });
+      return undefined;
+    }
+    if (text.includes('\u0000')) {
+      const at = text.indexOf('\u0000');
+      diagnostics.report('encoding-invalid', { file: rel, line: text.slice(0, at).split('\n').length }, { args: { detail: 'a NUL byte: the file is binary or UTF-16' } });
       return undefined;
     }
     return { path: rel, text };

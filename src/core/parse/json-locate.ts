@@ -35,7 +35,20 @@ export function jsonSyntaxErrorLocation(message: string, text: string): LineColu
 
 /** Offset of the first syntax error in a JSON text (a small strict recogniser, run only after JSON.parse failed). */
 export function firstJsonErrorOffset(t: string): number {
+  return scanJson(t, false).error ?? t.length;
+}
+
+/**
+ * The first key that appears twice in one object. JSON.parse keeps the last one silently,
+ * so `{"status": "FAIL", "status": "PASS"}` would read as a pass: evidence refuses that.
+ */
+export function firstDuplicateKey(t: string): { offset: number; key: string } | undefined {
+  return scanJson(t, true).duplicate;
+}
+
+function scanJson(t: string, findDuplicates: boolean): { error?: number; duplicate?: { offset: number; key: string } } {
   let i = 0;
+  let duplicate: { offset: number; key: string } | undefined;
   const ws = () => {
     while (i < t.length && (t[i] === ' ' || t[i] === '\t' || t[i] === '\n' || t[i] === '\r')) i++;
   };
@@ -71,9 +84,19 @@ export function firstJsonErrorOffset(t: string): number {
         i++;
         return;
       }
+      const keys = findDuplicates ? new Set<string>() : undefined;
       for (;;) {
         ws();
+        const keyStart = i;
         str();
+        if (keys) {
+          const key = t.slice(keyStart, i);
+          if (keys.has(key)) {
+            duplicate = { offset: keyStart, key: JSON.parse(key) as string };
+            throw -1;
+          }
+          keys.add(key);
+        }
         ws();
         if (t[i] !== ':') fail();
         i++;
@@ -113,10 +136,11 @@ export function firstJsonErrorOffset(t: string): number {
     ws();
     if (i < t.length) fail();
   } catch (at) {
-    if (typeof at === 'number') return at;
+    if (at === -1 && duplicate) return { duplicate };
+    if (typeof at === 'number') return { error: at };
     throw at;
   }
-  return t.length;
+  return {};
 }
 
 /** JSON.parse's message without the position (the location is reported separately). */

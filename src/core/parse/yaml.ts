@@ -144,7 +144,8 @@ export function validateWith<S extends z.ZodType>(
         ? path.length > 1
           ? `Add \`${lastKey}:\` under \`${fieldName(path.slice(0, -1))}\`.`
           : `Add \`${lastKey}:\` to this file.`
-        : undefined);
+        : undefined) ??
+      genericHint(issue, field);
     const detail = describeIssue(issue, field, valueAt(parsed.value, path));
     diagnostics.report('schema-invalid', { file, ...at, field: field || undefined }, { args: { detail, hint } });
   }
@@ -158,6 +159,22 @@ export function fieldName(path: readonly PropertyKey[]): string {
     else out += out ? `.${String(p)}` : String(p);
   }
   return out;
+}
+
+/** A hint for issues whose schema gives none: what to write, and where the field is documented. */
+function genericHint(issue: z.core.$ZodIssue, field: string): string {
+  const doc = 'See docs/workspace-format.md for this field.';
+  if (issue.code === 'invalid_type') {
+    const example: Record<string, string> = { string: 'text (quote it if it looks like a number or date)', number: 'a number', boolean: 'true or false', array: 'a list, e.g. [a, b]', object: 'a mapping of `key: value` lines' };
+    return `Write \`${field || 'it'}\` as ${example[issue.expected] ?? issue.expected}. ${doc}`;
+  }
+  if (issue.code === 'invalid_value') {
+    const values = (issue as { values?: unknown[] }).values ?? [];
+    return `Use one of: ${values.map(String).join(', ')}.`;
+  }
+  if (issue.code === 'too_small') return `Give \`${field || 'it'}\` a value (it may not be empty). ${doc}`;
+  if (issue.code === 'too_big') return `Shorten \`${field || 'it'}\`. ${doc}`;
+  return doc;
 }
 
 /** The value at a path of the parsed document (zod 4 issues do not carry the input). */

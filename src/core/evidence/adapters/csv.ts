@@ -29,17 +29,115 @@ export interface CsvStreamHandlers {
  * Streams CSV rows with their line numbers. Resolves when done; parse problems
  * (unclosed quotes, bad encoding) are reported as `evidence-parse` errors.
  */
-export function streamCsv(
+/** A CSV line (outside quoted cells) longer than this is refused: it is not an export, and it would exhaust memory. */
+export const MAX_CSV_LINE_CHARS = 32 * 1024 * 1024;
+
+class LineTooLongError extends Error {
+  readonly line: number;
+  constructor(line: number) {
+    super(`line ${line} is longer than ${MAX_CSV_LINE_CHARS / 1024 / 1024} MiB characters`);
+    this.line = line;
+  }
+}
+
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+/** The delimiter that splits the header line into the most cells (outside quotes); ',' when none does. */
+export function detectDelimiter(headerLine: string): string {
+  let best: string = ',';
+  let bestCount = 0;
+  for (const d of DELIMITERS) {
+    let count = 0;
+    let quoted = false;
+    for (const ch of headerLine) {
+      if (ch === '"') quoted = !quoted;
+      else if (ch === d && !quoted) count++;
+    }
+    if (count > bestCount) {
+      best = d;
+      bestCount = count;
+    }
+  }
+  return best;
+}
+
+/**
+ * Decoded text with two guards: the first line is read ahead to pick the delimiter,
+ * and a line (counted outside nothing: any run without a line break) longer than
+ * MAX_CSV_LINE_CHARS stops the read.
+ */
+async function guardedText(chunks: AsyncIterable<Uint8Array>): Promise<{ delimiter: string; text: AsyncGenerator<string> }> {
+  const source = decodeUtf8(chunks)[Symbol.asyncIterator]();
+  const head: string[] = [];
+  let headText = '';
+  let done = false;
+  while (!headText.includes('\n') && headText.length <= MAX_CSV_LINE_CHARS) {
+    const next = await source.next();
+    if (next.done) {
+      done = true;
+      break;
+    }
+    head.push(next.value);
+    headText += next.value;
+  }
+  const firstLine = headText.split('\n', 1)[0] ?? '';
+  async function* text(): AsyncGenerator<string> {
+    let line = 1;
+    let sinceBreak = 0;
+    const check = (t: string) => {
+      let i = t.indexOf('\n');
+      if (i === -1) {
+        sinceBreak += t.length;
+      } else {
+        let last = -1;
+        while (i !== -1) {
+          if (sinceBreak + (i - last - 1) > MAX_CSV_LINE_CHARS) throw new LineTooLongError(line);
+          line++;
+          sinceBreak = 0;
+          last = i;
+          i = t.indexOf('\n', i + 1);
+        }
+        sinceBreak = t.length - last - 1;
+      }
+      if (sinceBreak > MAX_CSV_LINE_CHARS) throw new LineTooLongError(line);
+    };
+    for (const t of head) {
+      check(t);
+      yield t;
+    }
+    if (done) return;
+    for (;;) {
+      const next = await source.next();
+      if (next.done) return;
+      check(next.value);
+      yield next.value;
+    }
+  }
+  return { delimiter: detectDelimiter(firstLine.replace(/^\uFEFF/, '')), text: text() };
+}
+
+/**
+ * Streams CSV rows with their line numbers. Resolves when done; parse problems
+ * (unclosed quotes, bad encoding, absurdly long lines) are reported as errors.
+ */
+export async function streamCsv(
   chunks: AsyncIterable<Uint8Array>,
   ctx: Pick<AdapterContext, 'file' | 'diagnostics'>,
   handlers: CsvStreamHandlers,
   options: { delimiter?: string } = {},
 ): Promise<void> {
+  let guarded: Awaited<ReturnType<typeof guardedText>>;
+  try {
+    guarded = await guardedText(chunks);
+  } catch (e) {
+    if (reportReadError(e, ctx)) return;
+    throw e;
+  }
   return new Promise((resolve) => {
     let line = 1;
     let sawHeader = false;
     let stopped = false;
-    const input = Readable.from(decodeUtf8(chunks), { objectMode: true });
+    const input = Readable.from(guarded.text, { objectMode: true });
     const finish = () => {
       if (!sawHeader && !stopped) {
         ctx.diagnostics.report('evidence-parse', { file: ctx.file, line: 1, column: 1 }, {
@@ -50,8 +148,7 @@ export function streamCsv(
     };
     Papa.parse<string[]>(input as unknown as File, {
       header: false,
-      delimiter: options.delimiter ?? '',
-      delimitersToGuess: [',', ';', '\t', '|'],
+      delimiter: options.delimiter ?? guarded.delimiter,
       skipEmptyLines: false,
       step: (results, parser) => {
         if (stopped) return;
@@ -90,16 +187,33 @@ export function streamCsv(
       },
       complete: () => finish(),
       error: (err: Error) => {
-        if (err instanceof DecodeError) {
-          ctx.diagnostics.report('encoding-invalid', { file: ctx.file, line: err.line }, { args: { detail: err.message } });
-        } else {
-          ctx.diagnostics.report('io-error', { file: ctx.file }, { args: { detail: err.message } });
-        }
+        if (!reportReadError(err, ctx)) ctx.diagnostics.report('io-error', { file: ctx.file }, { args: { detail: err.message } });
         stopped = true;
         resolve();
       },
     });
   });
+}
+
+/** Reports decoding and size problems of a CSV read; false for anything else. */
+function reportReadError(e: unknown, ctx: Pick<AdapterContext, 'file' | 'diagnostics'>): boolean {
+  if (e instanceof DecodeError) {
+    ctx.diagnostics.report('encoding-invalid', { file: ctx.file, line: e.line }, { args: { detail: e.message } });
+    return true;
+  }
+  if (e instanceof LineTooLongError) {
+    ctx.diagnostics.report('evidence-parse', { file: ctx.file, line: e.line }, {
+      args: { detail: e.message, hint: 'This is not a CSV export (or a line break is missing): re-export the file; no single row of a real export is this long.' },
+    });
+    return true;
+  }
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (code) {
+    const message = (e as Error).message;
+    ctx.diagnostics.report('io-error', { file: ctx.file }, { args: { detail: message.startsWith(code) ? message : `${code}: ${message}` } });
+    return true;
+  }
+  return false;
 }
 
 type CellGetter = (cells: string[]) => string | undefined;
@@ -166,6 +280,7 @@ export const csvAdapter: EvidenceAdapter = {
         let ok = true;
         const missing = (field: string, column: string) => {
           ok = false;
+          if (header.ambiguous(column)) return; // reported once, as ambiguous, below
           ctx.diagnostics.report('evidence-column-missing', { file: ctx.file, line, field: `fields.${field}` }, {
             args: { column, field, suggestion: closest(column, header.names) ?? header.names.find((n) => closest(normaliseHeader(column), [normaliseHeader(n)])), columns: header.names.join(', ') },
           });

@@ -3,7 +3,7 @@
  * `fields.*.path` where each value is (relative to the record, or `$.` from the root).
  */
 import { readAllText, DecodeError } from '../decode.ts';
-import { jsonSyntaxErrorLocation } from '../../parse/json-locate.ts';
+import { firstDuplicateKey, jsonSyntaxErrorLocation, lineColumnAt } from '../../parse/json-locate.ts';
 import { compileJsonPath, compileWhere, resultClassifier, selectAll, selectText, validRegex, type JsonPath } from '../fields.ts';
 import type { AdapterContext, EvidenceAdapter, EvidenceRecord } from '../types.ts';
 import type { FieldSpec } from '../../schemas/source.ts';
@@ -25,7 +25,18 @@ export async function readJsonDocument(chunks: AsyncIterable<Uint8Array>, ctx: P
     return { ok: false };
   }
   try {
-    return { ok: true, value: JSON.parse(text) };
+    const value: unknown = JSON.parse(text);
+    const dup = firstDuplicateKey(text);
+    if (dup) {
+      ctx.diagnostics.report('evidence-parse', { file: ctx.file, ...lineColumnAt(text, dup.offset) }, {
+        args: {
+          detail: `the key \`${dup.key}\` appears twice in one object`,
+          hint: 'A duplicated key makes the value ambiguous (a reader keeps only one of them): fix or re-export the file.',
+        },
+      });
+      return { ok: false };
+    }
+    return { ok: true, value };
   } catch (e) {
     const message = (e as Error).message;
     const at = jsonSyntaxErrorLocation(message, text);
