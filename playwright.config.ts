@@ -6,25 +6,18 @@
  */
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './scripts/lib/chromium.ts';
 
 const CI = !!process.env.CI;
-const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const chromium = chromiumPath;
 if (!existsSync(chromium)) {
   throw new Error(
     `Chromium not found at ${chromium}. Install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH to a Chromium binary; the tests never download a browser.`,
   );
 }
 
-const args = [
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-// Chromium's sandbox cannot start as root (containers, CI).
-if (process.getuid?.() === 0) args.push('--no-sandbox');
+// The same flags `npm run pdf` uses (no network here; the sandbox cannot start as root).
+const args = chromiumArgs;
 
 export default defineConfig({
   testDir: './tests/e2e',

@@ -1,9 +1,9 @@
 /** Debian's Chromium (never a downloaded browser): CHROMIUM_PATH, else /usr/bin/chromium. */
 export const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** Flags for a headless Chromium on a machine without network, possibly as root. */
+/** Flags for a headless Chromium on a machine without network; `--no-sandbox` only as root (the sandbox cannot start there). */
 export const chromiumArgs = [
-  '--no-sandbox',
+  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
   '--disable-gpu',
   '--disable-quic',
   '--no-first-run',

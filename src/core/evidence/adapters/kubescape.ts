@@ -22,7 +22,7 @@
  * the file is streamed, `resources` is skipped and `results` is read one resource at a time.
  */
 import type { AdapterContext, EvidenceAdapter, EvidenceRecord, NormalisedResult } from '../types.ts';
-import { describeJson, exportTime, shown, listField, problemReporter, record, reportWalkError, text, walkJson, type MemberMode, type ProblemReporter } from './trivy.ts';
+import { applyExportTime, describeJson, shown, listField, problemReporter, record, reportWalkError, text, walkJson, type MemberMode, type ProblemReporter } from './trivy.ts';
 
 const HINT = 'Export with `kubescape scan ... --format json` (format v2), or check `format:` in source.yaml.';
 
@@ -125,19 +125,9 @@ class KubescapeReader {
 
   private member(key: string, value: unknown, line: number): void {
     switch (key) {
-      case 'generationTime': {
-        const t = exportTime(value);
-        if (t.ok) {
-          this.ctx.meta.collectedAt = t.value;
-          this.ctx.meta.collectedAtFrom = 'field generationTime';
-          if (this.emitted > 0) {
-            this.problems.warn('late generationTime', { line, field: 'generationTime' }, '`generationTime` comes after the results in this file, so it was not applied to them', 'Set `collectedAt:` in source.yaml, or keep the file as Kubescape writes it.');
-          }
-        } else if (t.reason === 'invalid') {
-          this.problems.warn('invalid generationTime', { line, field: 'generationTime' }, `\`generationTime\` (${describeJson(value)}) is not a date and time, so the collection time of this file is unknown`, 'Set `collectedAt:` in source.yaml.');
-        }
+      case 'generationTime':
+        applyExportTime(this.ctx, this.problems, 'generationTime', value, line, this.emitted, 'Kubescape');
         return;
-      }
       case 'clientInfo': {
         const v = text(record(value)?.version);
         if (v) this.ctx.meta.toolVersion = v;

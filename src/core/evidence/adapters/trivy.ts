@@ -360,6 +360,23 @@ export function listField(obj: Record<string, unknown>, key: string, field: stri
  * Go writes an unset time as 0001-01-01T00:00:00Z: that is "absent", not a date.
  * Returns the ISO text when `v` is a real instant.
  */
+/**
+ * Takes the file's collection time from an export field (Trivy `CreatedAt`, Kubescape
+ * `generationTime`); warns when it is not a date, or comes after records already emitted.
+ */
+export function applyExportTime(ctx: AdapterContext, problems: ProblemReporter, field: string, value: unknown, line: number, emitted: number, tool: string): void {
+  const t = exportTime(value);
+  if (t.ok) {
+    ctx.meta.collectedAt = t.value;
+    ctx.meta.collectedAtFrom = `field ${field}`;
+    if (emitted > 0) {
+      problems.warn(`late ${field}`, { line, field }, `\`${field}\` comes after the results in this file, so it was not applied to them`, `Set \`collectedAt:\` in source.yaml, or keep the file as ${tool} writes it.`);
+    }
+  } else if (t.reason === 'invalid') {
+    problems.warn(`invalid ${field}`, { line, field }, `\`${field}\` (${describeJson(value)}) is not a date and time, so the collection time of this file is unknown`, 'Set `collectedAt:` in source.yaml.');
+  }
+}
+
 export function exportTime(v: unknown): { ok: true; value: string } | { ok: false; reason: 'absent' | 'invalid' } {
   const s = text(v);
   if (!s || /^0001-01-01T00:00:00(\.0+)?(Z|[+-]00:?00)?$/.test(s)) return { ok: false, reason: 'absent' };
@@ -452,19 +469,9 @@ class TrivyReader {
   private member(key: string, value: unknown, line: number): void {
     this.top.set(key, value);
     switch (key) {
-      case 'CreatedAt': {
-        const t = exportTime(value);
-        if (t.ok) {
-          this.ctx.meta.collectedAt = t.value;
-          this.ctx.meta.collectedAtFrom = 'field CreatedAt';
-          if (this.emitted > 0) {
-            this.problems.warn('late CreatedAt', { line, field: 'CreatedAt' }, '`CreatedAt` comes after the findings in this file, so it was not applied to them', 'Set `collectedAt:` in source.yaml, or keep the file as Trivy writes it.');
-          }
-        } else if (t.reason === 'invalid') {
-          this.problems.warn('invalid CreatedAt', { line, field: 'CreatedAt' }, `\`CreatedAt\` (${describeJson(value)}) is not a date and time, so the collection time of this file is unknown`, 'Set `collectedAt:` in source.yaml.');
-        }
+      case 'CreatedAt':
+        applyExportTime(this.ctx, this.problems, 'CreatedAt', value, line, this.emitted, 'Trivy');
         return;
-      }
       case 'Trivy': {
         const v = text(record(value)?.Version);
         if (v) this.ctx.meta.toolVersion = v;
