@@ -15,7 +15,9 @@ import { runPipeline } from '../src/core/load/pipeline-fs.ts';
 import { artifactWriters, evidenceDownloadPath } from '../src/core/report/artifacts.ts';
 import { baselineSchema, diffReports, type Changes } from '../src/core/report/changes.ts';
 import { forAudience, type Audience } from '../src/core/view/audience.ts';
-import { buildViewModel } from '../src/core/view/view-model.ts';
+import { buildViewModel, type ViewModel } from '../src/core/view/view-model.ts';
+import { fillFindingsShell } from '../src/core/view/findings-html.ts';
+import { readFindingsPage } from '../src/core/load/findings-fs.ts';
 import { buildNow, cacheDir, outDir, printDiagnostics, PROJECT_ROOT, workerCount, workspaceRoot } from './lib/cli.ts';
 
 const { values: args } = parseArgs({
@@ -90,7 +92,6 @@ try {
   await mkdir(path.dirname(out), { recursive: true });
 
   process.env.COMPLIANCE_VIEW_MODEL = modelFile;
-  process.env.COMPLIANCE_FINDINGS_DIR = findingsDir;
   process.env.COMPLIANCE_SITE_OUT = staging;
   process.env.ASTRO_TELEMETRY_DISABLED = '1';
   const { build } = await import('astro');
@@ -102,6 +103,7 @@ try {
     process.chdir(cwd);
   }
 
+  await writeFindingsPages(staging, model, findingsDir);
   await buildSearchIndex(staging);
   await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (changes) await writeFile(path.join(staging, 'changes.json'), `${JSON.stringify(changes, null, 2)}\n`);
@@ -150,7 +152,8 @@ async function buildSearchIndex(site: string): Promise<void> {
   const pagefind = await import('pagefind');
   const { index, errors } = await pagefind.createIndex({ forceLanguage: 'en' });
   if (!index) throw new Error(`Pagefind could not start: ${errors.join('; ')}`);
-  const added = await index.addDirectory({ path: site });
+  // Policies and controls are what people search; findings pages would only bloat the index.
+  const added = await index.addDirectory({ path: site, glob: '{policies,controls}/**/*.html' });
   if (added.errors.length) throw new Error(`Pagefind indexing failed: ${added.errors.join('; ')}`);
   const written = await index.writeFiles({ outputPath: path.join(site, 'pagefind') });
   if (written.errors.length) throw new Error(`Pagefind could not write its index: ${written.errors.join('; ')}`);
@@ -185,5 +188,29 @@ async function recoverInterruptedBuilds(): Promise<void> {
     const full = path.join(parent, n);
     if (n.includes('.old-') && !existsSync(out)) await rename(full, out);
     else await rm(full, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Every row of every source as paginated pages: the page shell Astro rendered once,
+ * filled with one page of rows at a time (core/view/findings-html.ts).
+ */
+async function writeFindingsPages(site: string, model: ViewModel, findingsDir: string): Promise<void> {
+  const shellDir = path.join(site, 'findings-template');
+  const shell = await readFile(path.join(shellDir, 'index.html'), 'utf8');
+  await rm(shellDir, { recursive: true, force: true });
+  const link = (p: string) => `${model.site.base.replace(/\/?$/, '/')}${p}`;
+  for (const s of model.sources) {
+    let first = 1;
+    for (let page = 1; page <= s.findingPages; page++) {
+      const rows = readFindingsPage(findingsDir, s.id, page);
+      const dir = path.join(site, s.href, 'findings', String(page));
+      await mkdir(dir, { recursive: true });
+      await writeFile(
+        path.join(dir, 'index.html'),
+        fillFindingsShell(shell, { sourceTitle: s.title, sourceHref: link(s.href), pageHref: (n) => link(`${s.href}findings/${n}/`), page, pages: s.findingPages, first, total: s.rows.total - s.rows.skipped, skipped: s.rows.skipped, rows }),
+      );
+      first += rows.length;
+    }
   }
 }
