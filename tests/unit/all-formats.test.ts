@@ -55,6 +55,9 @@ const EXPECTED_ROWS: Record<string, [number, number, number, number, number]> = 
   'prowler-csv': [4, 2, 1, 1, 0],
   // 3 OCSF findings: 2 PASS with SOC2 cc_7_2 references (mapped), 1 MANUAL (not evaluated).
   'prowler-ocsf': [3, 2, 0, 1, 0],
+  // fleet-summary.csv: 3 summary rows standing for 1200 PASS + 3 FAIL (mapped, CC7.1) and 4 MANUAL
+  // (not evaluated): rows are counted by their `count`, 1207 in all.
+  summary: [1207, 1203, 0, 4, 0],
   // 3 Prowler 3 findings of ec2_instance_imdsv2_enabled: PASS and FAIL mapped, INFO not evaluated.
   'prowler-json': [3, 2, 0, 1, 0],
   // trivy-fs.json: CVE-2026-10001 CRITICAL (fails, mapped), CVE-2026-10002 MEDIUM (below the
@@ -106,7 +109,7 @@ describe('all-formats fixture: one source per registered format', () => {
   it('hashes every evidence file and attachment (64 hex digits) and knows when each was collected', () => {
     const files = report().sources.flatMap((s) => s.files);
     // One file per source, two attestations.
-    expect(files.length).toBe(16);
+    expect(files.length).toBe(17);
     for (const f of files) {
       expect(f.sha256, f.path).toMatch(/^[0-9a-f]{64}$/);
       expect(f.bytes, f.path).toBeGreaterThan(0);

@@ -490,13 +490,16 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   };
 
   const account = (rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined) => {
-    const index = rowsAcc.total++;
+    // A summary record stands for `count` results: every tally below counts it that many times.
+    const w = rec.count && rec.count > 1 ? rec.count : 1;
+    const index = rowsAcc.total;
+    rowsAcc.total += w;
     if (ctx.rowSink) ctx.rowSink.write(toRow(rec, keys));
     offerSample(index, () => toRow(rec, keys));
     const evaluated = rec.result !== 'not-evaluated' && rec.check !== '';
-    if (!evaluated) rowsAcc.notEvaluated++;
-    else if (keys.length) rowsAcc.mapped++;
-    else rowsAcc.unmapped++;
+    if (!evaluated) rowsAcc.notEvaluated += w;
+    else if (keys.length) rowsAcc.mapped += w;
+    else rowsAcc.unmapped += w;
     if (rec.resource && !resourcesCapped) {
       resources.add(hash53(rec.resource));
       if (resources.size >= RESOURCE_COUNT_CAP) resourcesCapped = true;
@@ -516,11 +519,11 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     const result = rec.check ? rec.result : 'not-evaluated';
     const failing = result === 'fail' || result === 'error' || result === 'excepted-in-tool';
     switch (result) {
-      case 'pass': cs.pass++; break;
-      case 'fail': cs.fail++; break;
-      case 'error': cs.error++; break;
-      case 'excepted-in-tool': cs.exceptedInTool++; break;
-      default: cs.notEvaluated++;
+      case 'pass': cs.pass += w; break;
+      case 'fail': cs.fail += w; break;
+      case 'error': cs.error += w; break;
+      case 'excepted-in-tool': cs.exceptedInTool += w; break;
+      default: cs.notEvaluated += w;
     }
     if (failing && cs.failing.length < FAILING_SAMPLE_SIZE) {
       const s: FailingSample = { resource: rec.resource ?? '(unnamed resource)', result: rec.result as FailingSample['result'], file: file.path };
@@ -530,21 +533,21 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     }
     if (!evaluated) {
       // Not-evaluated rows say nothing about freshness: they never make a control stale or fresh.
-      for (const k of keys) getControl(k, undefined, undefined).notEvaluated++;
+      for (const k of keys) getControl(k, undefined, undefined).notEvaluated += w;
       return;
     }
     for (const k of keys) {
       const ce = getControl(k, collected, fresh);
       ce.checkSet.add(checkId);
       if (!failing) {
-        ce.pass++;
+        ce.pass += w;
         continue;
       }
-      ce.fail++;
+      ce.fail += w;
       if (rec.result === 'excepted-in-tool' && config.honorToolSuppressions) {
         // The workspace approves the tool's own mutes: a pseudo-exception that never expires.
         const exKey = `${TOOL_SUPPRESSION_PREFIX}${settings.sourceId}`;
-        ce.failByExceptions[exKey] = (ce.failByExceptions[exKey] ?? 0) + 1;
+        ce.failByExceptions[exKey] = (ce.failByExceptions[exKey] ?? 0) + w;
         continue;
       }
       const matchers = exceptionIndex.get(k);
@@ -558,12 +561,12 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
         }
         exKey = ids.sort(compareStrings).join(',');
       }
-      ce.failByExceptions[exKey] = (ce.failByExceptions[exKey] ?? 0) + 1;
+      ce.failByExceptions[exKey] = (ce.failByExceptions[exKey] ?? 0) + w;
     }
   };
 
   const emit = (rec: EvidenceRecord) => {
-    rows++;
+    rows += rec.count && rec.count > 1 ? rec.count : 1;
     for (const field of ['resource', 'message', 'title'] as const) {
       const v = rec[field];
       if (!v) continue;

@@ -13,9 +13,10 @@ import { trivyAdapter } from './adapters/trivy.ts';
 import { kubeBenchAdapter } from './adapters/kube-bench.ts';
 import { kubescapeAdapter } from './adapters/kubescape.ts';
 import { acknowledgementsAdapter } from './adapters/acknowledgements.ts';
+import { summaryAdapter } from './adapters/summary.ts';
 import type { EvidenceAdapter } from './types.ts';
 
-const adapters: EvidenceAdapter[] = [csvAdapter, jsonAdapter, attestationAdapter, acknowledgementsAdapter, powerpipeAdapter, asffAdapter, awsConfigAdapter, sarifAdapter, checkovAdapter, prowlerCsvAdapter, prowlerOcsfAdapter, prowlerJsonAdapter, trivyAdapter, kubeBenchAdapter, kubescapeAdapter];
+const adapters: EvidenceAdapter[] = [csvAdapter, jsonAdapter, attestationAdapter, acknowledgementsAdapter, powerpipeAdapter, asffAdapter, awsConfigAdapter, sarifAdapter, checkovAdapter, prowlerCsvAdapter, prowlerOcsfAdapter, prowlerJsonAdapter, trivyAdapter, kubeBenchAdapter, kubescapeAdapter, summaryAdapter];
 
 export const adapterRegistry: ReadonlyMap<string, EvidenceAdapter> = new Map(adapters.map((a) => [a.format, a]));
 

@@ -31,6 +31,11 @@ export interface EvidenceRecord {
   toolRefs?: { framework: string; control: string }[];
   /** Freshness that replaces the source's maxAge for this record (attestations' validFor), as an ISO instant. */
   freshUntil?: string;
+  /**
+   * How many results this record stands for (format: summary, pre-aggregated in a warehouse).
+   * Every tally counts it `count` times, row accounting included; default 1.
+   */
+  count?: number;
 }
 
 /** What an adapter may learn about the file it reads. */
