@@ -93,3 +93,18 @@ describe('view model (example workspace)', () => {
     expect(slugify('...')).toBe('item');
   });
 });
+
+describe('policy Markdown', async () => {
+  const { renderMarkdown } = await import('../../src/core/parse/markdown.ts');
+  const md = '## A\n\n<details><summary>More</summary>Hidden <kbd>Ctrl</kbd></details>\n\n<script>alert(1)</script>\n\n<img src="x" onerror="alert(2)">\n\n[x](javascript:alert(3))\n';
+  it('drops raw HTML by default', () => {
+    const { html } = renderMarkdown(md);
+    expect(html).not.toMatch(/<details|<script|onerror|javascript:/);
+  });
+  it('renders raw HTML when opted in, still sanitised to the allow-list', () => {
+    const { html } = renderMarkdown(md, { rawHtml: true });
+    expect(html).toContain('<details><summary>More</summary>');
+    expect(html).toContain('<kbd>Ctrl</kbd>');
+    expect(html).not.toMatch(/<script|onerror|javascript:/);
+  });
+});

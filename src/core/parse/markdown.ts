@@ -4,6 +4,7 @@
  * sanitised to GitHub's allow-list: policy text is trusted, but never executable.
  */
 import type { Element, Root } from 'hast';
+import rehypeRaw from 'rehype-raw';
 import rehypeSanitize from 'rehype-sanitize';
 import rehypeSlug from 'rehype-slug';
 import rehypeStringify from 'rehype-stringify';
@@ -45,12 +46,20 @@ function rehypeToc(toc: TocEntry[]) {
   };
 }
 
-export function renderMarkdown(markdown: string): RenderedMarkdown {
+export interface RenderOptions {
+  /**
+   * Render raw HTML written in the Markdown (portal.yaml `markdown.rawHtml: true`). It still goes
+   * through the same sanitiser: allowed tags such as <details> or <kbd> stay, scripts, event
+   * handlers and javascript: URLs never do. Off by default: raw HTML is dropped.
+   */
+  rawHtml?: boolean;
+}
+
+export function renderMarkdown(markdown: string, options: RenderOptions = {}): RenderedMarkdown {
   const toc: TocEntry[] = [];
-  const file = unified()
-    .use(remarkParse)
-    .use(remarkGfm)
-    .use(remarkRehype)
+  const base = unified().use(remarkParse).use(remarkGfm);
+  const withHtml = options.rawHtml ? base.use(remarkRehype, { allowDangerousHtml: true }).use(rehypeRaw) : base.use(remarkRehype);
+  const file = withHtml
     .use(rehypeSanitize)
     .use(rehypeSlug)
     .use(rehypeToc(toc))

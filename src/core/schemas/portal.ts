@@ -16,6 +16,13 @@ export const portalSchema = z.strictObject({
       maxAge: durationSchema.default({ text: "30d", value: { days: 30 } }),
     })
     .default({ maxAge: { text: '30d', value: { days: 30 } } }),
+  /** Policy Markdown rendering. */
+  markdown: z
+    .strictObject({
+      /** Render raw HTML in policies (still sanitised to a safe allow-list); default: raw HTML is dropped. */
+      rawHtml: z.boolean().default(false),
+    })
+    .default({ rawHtml: false }),
   /** Built-in crosswalks to apply, by id (e.g. `soc2-to-iso27001-2022`); crosswalks in content/crosswalks/ always apply. */
   crosswalks: z.array(z.string().min(1)).default([]),
   /** Population sampling for auditors: rows drawn per evidence source, reproducibly. */

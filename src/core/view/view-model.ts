@@ -307,7 +307,7 @@ export function buildViewModel({ report, workspace, sources, history, changes, b
 
   const policies: PolicyView[] = workspace.policies.map((p) => {
     const r = report.policies.find((x) => x.id === p.data.id)!;
-    const rendered = renderMarkdown(p.body);
+    const rendered = renderMarkdown(p.body, { rawHtml: workspace.portal.markdown.rawHtml });
     const view: PolicyView = {
       id: p.data.id,
       href: `policies/${slugify(p.data.id)}/`,
