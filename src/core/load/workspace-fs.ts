@@ -102,7 +102,10 @@ export async function readWorkspaceFiles(root: string, diagnostics: DiagnosticBa
     }
     return out;
   };
-  const portal = await readText(root, 'content/portal.yaml', diagnostics);
+  // A FIFO, socket or device was reported by listFiles already (a folder was not: readText says so).
+  const portalStat = await lstat(path.join(root, 'content/portal.yaml')).catch(() => undefined);
+  const special = portalStat && !portalStat.isFile() && !portalStat.isDirectory() && !portalStat.isSymbolicLink();
+  const portal = special ? undefined : await readText(root, 'content/portal.yaml', diagnostics);
   // YAML catalogs in our format, and OSCAL catalogs and profiles in JSON (NIST's 800-53 catalog is ~10 MB; read whole).
   const frameworks = await pick(/^content\/frameworks\/[^/]+\.(ya?ml|json)$/i);
   const policies = await pick(/^content\/policies\/.+\.md$/i);
