@@ -218,11 +218,10 @@ describe('summary: JSON', () => {
 });
 
 /**
- * Row accounting with weights. These tests describe the behaviour ingestion
- * will have once EvidenceRecord has `count` ("this record stands for N rows")
- * and ingest.ts applies it to every tally (rows, per check, per control,
- * exception buckets); today each record counts as one row, so they are marked
- * `it.fails`. When ingestion honours `count`, remove `.fails`.
+ * Row accounting with weights: EvidenceRecord.count ("this record stands for
+ * N results") is applied by ingestion to every tally (rows, per check, per
+ * control, exception buckets), so a summary is accounted exactly like the
+ * findings it summarises.
  */
 describe('summary: row accounting through the pipeline', () => {
   const cleanups: (() => Promise<void>)[] = [];
@@ -263,7 +262,6 @@ describe('summary: row accounting through the pipeline', () => {
     expect(s.rows.total).toBe(s.rows.mapped + s.rows.unmapped + s.rows.notEvaluated + s.rows.skipped);
   });
 
-  // Fails until ingestion applies EvidenceRecord.count (see the comment above).
   it('counts `count` rows per record: 1.2 billion results arrive as six summary rows', async () => {
     const s = await pipeline('prowler-ocsf-summary.csv');
     expect(s.rows).toEqual({ total: FIXTURE_RESULTS, mapped: FIXTURE_RESULTS - 12, unmapped: 0, notEvaluated: 12, skipped: 0 });
@@ -277,7 +275,6 @@ describe('summary: row accounting through the pipeline', () => {
     });
   });
 
-  // Fails until ingestion applies EvidenceRecord.count (see the comment above).
   it('ingesting a summary gives the same per-check counts, row accounting and statuses as ingesting the findings it summarises', async () => {
     // equivalence/summary.csv is the DuckDB query of docs/scaling.md, with two samples per row, run over equivalence/findings.ocsf.json
     // (40 Prowler OCSF findings): rows of more than two findings carry an unnamed rest, so this needs the weights.
@@ -303,7 +300,6 @@ describe('summary: row accounting through the pipeline', () => {
     expect(statuses(summary)).toEqual(statuses(findings));
   });
 
-  // Fails until ingestion applies EvidenceRecord.count (see the comment above).
   it('JSON lines with weights: per-file rows are the sum of the counts', async () => {
     const s = await pipeline('securityhub-summary.jsonl');
     expect(s.rows.total).toBe(3 + 9120 + 4 + 2);

@@ -24,10 +24,9 @@
  *
  * Records: one per sample resource (standing for one result each) and, when
  * `count` is larger than the number of samples, one more without a resource
- * standing for the rest. Each record carries `count`, the number of results it
- * stands for. Row accounting counts `count` rows per record once ingestion
- * honours that field (see EvidenceRecord.count); until then each record counts
- * as one row.
+ * standing for the rest. Each record carries `count` (EvidenceRecord.count),
+ * the number of results it stands for, and ingestion counts it that many times
+ * in every tally, row accounting included.
  *
  * Fail closed: a row whose count is not a whole number >= 1, or that lists
  * more samples than its count, is an error (the file's totals cannot be
@@ -39,8 +38,8 @@ import type { AdapterContext, EvidenceAdapter, EvidenceRecord, NormalisedResult 
 import { streamCsv } from './csv.ts';
 import { newByteWatch, reportJsonFailure, rowDiagnostics, watchBytes } from './prowler.ts';
 
-/** A record that stands for `count` results (EvidenceRecord gains this field in ingestion; see docs/scaling.md). */
-export type WeightedRecord = EvidenceRecord & { count?: number };
+/** A record with the number of results it stands for (`count`). */
+export type WeightedRecord = EvidenceRecord;
 
 type Field = 'check' | 'result' | 'count' | 'samples' | 'collectedAt' | 'severity' | 'title' | 'message';
 
@@ -181,7 +180,7 @@ function emitRow(get: (f: Field) => unknown, at: At, ctx: AdapterContext, issues
   if (message) base.message = message;
   const collected = instant(get('collectedAt'));
   if (collected) base.collectedAt = collected;
-  for (const resource of samples) ctx.emit({ ...base, resource, count: 1 } as WeightedRecord);
+  for (const resource of samples) ctx.emit({ ...base, resource, count: 1 });
   const rest = count - samples.length;
   if (rest > 0) {
     const rec: WeightedRecord = { ...base, count: rest };
