@@ -182,7 +182,8 @@ function record(key: string, run: Run): Run {
   runs[key] = run;
   const ok = run.exitCode === 0 && !run.timedOut;
   if (!ok) failures.push(`${key}: exit ${run.exitCode ?? run.signal}${run.timedOut ? ' (timed out)' : ''}: ${run.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
-  log(`${key}: ${run.wall}s wall, ${run.cpu}s CPU, peak RSS ${run.peakRssMb} MiB (tree ${run.peakTreeRssMb} MiB), load ${run.load.join('→')}${ok ? '' : `  FAILED (exit ${run.exitCode ?? run.signal})`}`);
+  const by = run.peakByProcess.length > 1 ? `: ${run.peakByProcess.map((x) => `${x.name} ${x.peakRssMb}`).join(', ')}` : '';
+  log(`${key}: ${run.wall}s wall, ${run.cpu}s CPU, peak RSS ${run.peakRssMb} MiB (tree ${run.peakTreeRssMb} MiB${by}), load ${run.load.join('→')}${ok ? '' : `  FAILED (exit ${run.exitCode ?? run.signal})`}`);
   return run;
 }
 
@@ -521,6 +522,7 @@ function figures(ws: Workspace) {
     peakRssMiB: peaks.length ? Math.max(...peaks.map((x) => x.peakTreeRssMb)) : undefined,
     checkPeakRssMiB: chk?.peakTreeRssMb,
     buildPeakRssMiB: cold?.peakTreeRssMb,
+    buildPeakByProcess: cold?.peakByProcess,
   };
 }
 
@@ -633,6 +635,7 @@ await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 // Output
 // ---------------------------------------------------------------------------
 
+const byProcess = (l: { name: string; peakRssMb: number }[] | undefined) => (l && l.length > 1 ? ` (${l.map((x) => `${x.name} ${x.peakRssMb}`).join(', ')})` : '');
 const v = (x: number | undefined, unit = '') => (x === undefined ? '–' : `${x}${unit}`);
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const s = fig.small;
@@ -661,7 +664,7 @@ const md = [
       ['Pages per second (cold build)', v(s.pagesPerSecond), v(e.pagesPerSecond), e.bareAstroSeconds && e.pages ? `bare Astro ${r2(e.pages / e.bareAstroSeconds)}/s` : '', ''],
       ['Site cost per page (cold build minus check)', v(s.siteSecondsPerPage, ' s'), v(e.siteSecondsPerPage, ' s'), `bare Astro ${v(e.bareAstroSecondsPerPage, ' s')}`, `${v(e.siteVsBareAstro, 'x')} wall, ${v(e.siteVsBareAstroCpu, 'x')} CPU`],
       ['Peak RSS, check', v(s.checkPeakRssMiB, ' MiB'), v(e.checkPeakRssMiB, ' MiB'), 'target 2048 MiB', ''],
-      ['Peak RSS, cold build', v(s.buildPeakRssMiB, ' MiB'), v(e.buildPeakRssMiB, ' MiB'), 'target 2048 MiB', e.buildPeakRssMiB ? `${r2(e.buildPeakRssMiB / 2048)}x target` : ''],
+      ['Peak RSS, cold build (largest processes)', `${v(s.buildPeakRssMiB, ' MiB')}${byProcess(s.buildPeakByProcess)}`, `${v(e.buildPeakRssMiB, ' MiB')}${byProcess(e.buildPeakByProcess)}`, 'target 2048 MiB', e.buildPeakRssMiB ? `${r2(e.buildPeakRssMiB / 2048)}x target` : ''],
     ],
   ),
   '',

@@ -27,6 +27,8 @@ export interface Run {
   peakRssMb: number;
   /** Peak of the summed RSS of the whole tree, MiB (sampled). */
   peakTreeRssMb: number;
+  /** The largest processes of the tree by their own peak RSS (sampled VmHWM), e.g. node and Pagefind's service. */
+  peakByProcess: { name: string; peakRssMb: number }[];
   /** 1-minute load average when the run started and ended (the machine may be shared). */
   load: [number, number];
   stdoutTail: string;
@@ -73,6 +75,14 @@ function tree(root: number): number[] {
   return out;
 }
 
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+}
+
 /** Own user + system CPU seconds of a process (not its children's). */
 function cpuOf(pid: number): number | undefined {
   try {
@@ -108,13 +118,18 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Run
   let peakHwm = 0;
   // Last CPU seen per process: children that are never waited for (Pagefind's service) escape GNU time.
   const cpuSeen = new Map<number, number>();
+  const hwmSeen = new Map<number, { name: string; kb: number }>();
   const sample = () => {
     if (child.pid === undefined) return;
     const pids = tree(child.pid);
     let sum = 0;
     for (const pid of pids) {
       sum += readStatusKb(pid, 'VmRSS');
-      peakHwm = Math.max(peakHwm, readStatusKb(pid, 'VmHWM'));
+      const hwm = readStatusKb(pid, 'VmHWM');
+      peakHwm = Math.max(peakHwm, hwm);
+      const seen = hwmSeen.get(pid);
+      if (seen) seen.kb = Math.max(seen.kb, hwm);
+      else if (hwm > 0) hwmSeen.set(pid, { name: commOf(pid), kb: hwm });
     }
     peakTree = Math.max(peakTree, sum);
     for (const pid of pids) {
@@ -158,6 +173,7 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Run
     cpu: round(cpu, 2),
     peakRssMb: round(peakRss / 1024, 1),
     peakTreeRssMb: round(Math.max(peakTree, peakRss) / 1024, 1),
+    peakByProcess: [...hwmSeen.values()].sort((a, b) => b.kb - a.kb).slice(0, 3).map((x) => ({ name: x.name, peakRssMb: round(x.kb / 1024, 1) })),
     load: [round(load0, 2), round(os.loadavg()[0]!, 2)],
     stdoutTail: stdout.slice(-2000),
     stderrTail: stderr.slice(-2000),
