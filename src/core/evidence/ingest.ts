@@ -387,6 +387,13 @@ export interface FileContext {
   rowSink?: RowSink;
 }
 
+/** How many results a record stands for: a whole number >= 1, else an adapter bug (never silently 1). */
+function weightOf(rec: EvidenceRecord): number {
+  if (rec.count === undefined) return 1;
+  if (!Number.isSafeInteger(rec.count) || rec.count < 1) throw new Error(`Adapter bug: record count ${String(rec.count)} for check ${rec.check} is not a whole number >= 1`);
+  return rec.count;
+}
+
 /** cyrb53: a fast 53-bit string hash (resource distinct counts, sample priorities). */
 export function hash53(str: string, seed = 0): number {
   let h1 = 0xdeadbeef ^ seed;
@@ -491,7 +498,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
 
   const account = (rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined) => {
     // A summary record stands for `count` results: every tally below counts it that many times.
-    const w = rec.count && rec.count > 1 ? rec.count : 1;
+    const w = weightOf(rec);
     const index = rowsAcc.total;
     rowsAcc.total += w;
     if (ctx.rowSink) ctx.rowSink.write(toRow(rec, keys));
@@ -566,7 +573,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   };
 
   const emit = (rec: EvidenceRecord) => {
-    rows += rec.count && rec.count > 1 ? rec.count : 1;
+    rows += weightOf(rec);
     for (const field of ['resource', 'message', 'title'] as const) {
       const v = rec[field];
       if (!v) continue;
