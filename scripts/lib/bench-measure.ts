@@ -75,9 +75,11 @@ function tree(root: number): number[] {
   return out;
 }
 
+/** The process's name; Node's main thread reports itself as `MainThread`. */
 function commOf(pid: number): string {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    const name = readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    return name === 'MainThread' ? 'node' : name;
   } catch {
     return '?';
   }
@@ -127,6 +129,7 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Run
       sum += readStatusKb(pid, 'VmRSS');
       const hwm = readStatusKb(pid, 'VmHWM');
       peakHwm = Math.max(peakHwm, hwm);
+      if (useTime && pid === child.pid) continue; // GNU time itself
       const seen = hwmSeen.get(pid);
       if (seen) seen.kb = Math.max(seen.kb, hwm);
       else if (hwm > 0) hwmSeen.set(pid, { name: commOf(pid), kb: hwm });
