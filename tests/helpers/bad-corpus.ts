@@ -5,6 +5,7 @@
  * large files: nothing of that is committed), runs the real CLIs in a child
  * process and parses what they print.
  */
+import { cleanEnv } from './cli.ts';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, open, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
@@ -217,10 +218,7 @@ export async function runCli(
     cwd: REPO_ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
-      GITHUB_ACTIONS: '',
+    env: cleanEnv({
       COMPLIANCE_WORKSPACE: workspace,
       COMPLIANCE_NOW: CORPUS_NOW,
       COMPLIANCE_CACHE: 'off',
@@ -228,7 +226,7 @@ export async function runCli(
       ...(options.runAs ? { HOME: tmpdir() } : { NODE_COMPILE_CACHE: path.join(tmpdir(), 'bad-corpus-node-compile-cache') }),
       ...(rssFile ? { BAD_CORPUS_RSS_FILE: rssFile } : {}),
       ...options.env,
-    },
+    }),
   });
   let stdout = '';
   let stderr = '';

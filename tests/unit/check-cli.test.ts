@@ -2,6 +2,7 @@
  * The real `check` CLI (scripts/check.ts) in a child process, on fixture workspaces:
  * exit codes, one located line per problem, never a stack trace for user mistakes.
  */
+import { cleanEnv } from '../helpers/cli.ts';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -18,16 +19,12 @@ function check(env: Record<string, string>): CliRun {
     cwd: REPO_ROOT,
     encoding: 'utf8',
     timeout: 60_000,
-    env: {
-      ...process.env,
-      // The pinned Node 24 first (the system node is older and cannot run .ts files).
-      PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+    env: cleanEnv({
       COMPLIANCE_NOW: FIXTURE_NOW,
-      GITHUB_ACTIONS: '',
       SOURCE_DATE_EPOCH: '',
       NODE_OPTIONS: '',
       ...env,
-    },
+    }),
   });
   if (r.error) throw r.error;
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -9,6 +9,7 @@
  * it was (same file hashes), and a normal build afterwards must succeed and,
  * with the same COMPLIANCE_NOW, give the same report.json and set of files.
  */
+import { cleanEnv } from '../helpers/cli.ts';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -53,16 +54,13 @@ function startBuild(ws: string): Build {
     cwd: REPO_ROOT,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}:${process.env.PATH ?? ''}`,
-      GITHUB_ACTIONS: '',
+    env: cleanEnv({
       COMPLIANCE_WORKSPACE: ws,
       COMPLIANCE_OUT: out,
       COMPLIANCE_NOW: CORPUS_NOW,
       COMPLIANCE_CACHE: 'off',
       TMPDIR: childTmp,
-    },
+    }),
   });
   let stdout = '';
   let stderr = '';

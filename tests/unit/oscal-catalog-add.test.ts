@@ -3,6 +3,7 @@
  * temp workspaces: files written unchanged, the id, the count and the portal.yaml
  * advice printed; exit 2 with a clear message (never a stack trace) on bad input.
  */
+import { cleanEnv } from '../helpers/cli.ts';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -28,14 +29,10 @@ function catalogAdd(workspace: string, args: string[]): Promise<CliRun> {
         cwd: REPO_ROOT,
         encoding: 'utf8',
         timeout: 60_000,
-        env: {
-          ...process.env,
-          // The pinned Node 24 first (the system node is older and cannot run .ts files).
-          PATH: `${path.join(REPO_ROOT, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}`,
+        env: cleanEnv({
           COMPLIANCE_WORKSPACE: workspace,
-          GITHUB_ACTIONS: '',
           NODE_OPTIONS: '',
-        },
+        }),
       },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error);
