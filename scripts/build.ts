@@ -18,13 +18,15 @@ import { forAudience, type Audience } from '../src/core/view/audience.ts';
 import { buildViewModel, type ViewModel } from '../src/core/view/view-model.ts';
 import { fillFindingsShell } from '../src/core/view/findings-html.ts';
 import { readFindingsPage } from '../src/core/load/findings-fs.ts';
-import { buildNow, cacheDir, outDir, printDiagnostics, PROJECT_ROOT, workerCount, workspaceRoot } from './lib/cli.ts';
+import { buildKey, isUpToDate, recordOutput } from './lib/up-to-date.ts';
+import { buildNow, cacheDir, outDir, phaseTimer, printDiagnostics, PROJECT_ROOT, workerCount, workspaceRoot } from './lib/cli.ts';
 
 const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
     baseline: { type: 'string' },
     audience: { type: 'string' },
+    force: { type: 'boolean', default: false },
   },
   allowPositionals: false,
 });
@@ -41,6 +43,7 @@ if (audience !== 'internal' && audience !== 'public') {
 }
 
 const started = performance.now();
+const phase = phaseTimer();
 const root = workspaceRoot();
 const out = outDir();
 const now = buildNow();
@@ -53,6 +56,7 @@ const findingsDir = path.join(work, 'findings');
 const cache = cacheDir();
 const workers = workerCount();
 const result = await runPipeline({ root, now, findingsDir, sampleSize: 25, ...(cache ? { cacheDir: cache } : {}), ...(workers !== undefined ? { workers } : {}) });
+phase('pipeline (read, ingest, status, report)');
 printDiagnostics(result.diagnostics.items);
 if (result.diagnostics.hasErrors || !result.report || !result.workspace || !result.sources) {
   process.stderr.write(`build failed: fix the errors above (workspace: ${root})\n`);
@@ -78,6 +82,16 @@ if (baselineFile) {
   }
   changes = diffReports(base.data, report);
 }
+// Same inputs, now, options and code as the build that wrote the output, and the output untouched:
+// that output is what this build would write, byte for byte (see scripts/lib/up-to-date.ts).
+const key = cache ? await buildKey({ report, history, changes: changes ?? null, base, audience }) : undefined;
+if (cache && key && !args.force && (await isUpToDate(cache, out, key))) {
+  await rm(path.dirname(work), { recursive: true, force: true });
+  phase('up to date');
+  const secs = ((performance.now() - started) / 1000).toFixed(1);
+  process.stdout.write(`${path.relative(process.cwd(), out) || out} is up to date: same inputs, time, options and code as the build that wrote it (checked in ${secs}s${ingestNote()}; --force writes it again)\n${summaryLines()}\n`);
+  process.exit(0);
+}
 const model = buildViewModel({ report, workspace, sources, history, base, ...(changes ? { changes } : {}) });
 
 // Astro must build inside the project (its prerender chunks resolve packages from node_modules and live in
@@ -88,6 +102,7 @@ const beside = `${out}.staging-${process.pid}`;
 try {
   const modelFile = path.join(work, 'view-model.json');
   await writeFile(modelFile, JSON.stringify(model));
+  phase('view model');
   await rm(staging, { recursive: true, force: true });
   await mkdir(path.dirname(out), { recursive: true });
 
@@ -102,9 +117,12 @@ try {
   } finally {
     process.chdir(cwd);
   }
+  phase('astro build');
 
   await writeFindingsPages(staging, model, findingsDir);
+  phase('findings pages');
   await buildSearchIndex(staging);
+  phase('search index (pagefind)');
   await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (changes) await writeFile(path.join(staging, 'changes.json'), `${JSON.stringify(changes, null, 2)}\n`);
   for (const writer of artifactWriters) {
@@ -124,6 +142,7 @@ try {
     }
   }
 
+  phase('artifacts and evidence downloads');
   // Move the complete site next to the output (a rename when on the same file system), then swap:
   // the previous output stays intact until the new one is complete.
   await rename(staging, beside).catch(async (e: NodeJS.ErrnoException) => {
@@ -136,16 +155,24 @@ try {
   });
   await rename(beside, out);
   await rm(old, { recursive: true, force: true });
+  if (cache && key) await recordOutput(cache, out, key);
+  phase('swap into place');
 } finally {
   await rm(path.dirname(staging), { recursive: true, force: true });
   await rm(beside, { recursive: true, force: true });
 }
 
 const secs = ((performance.now() - started) / 1000).toFixed(1);
-const lines = report.frameworks.map((f) => `  ${f.id}: ${(f.summary.score * 100).toFixed(1)}% passing, ${f.summary.counts.failing} failing, ${f.summary.counts.gap} gaps`);
-const st = result.ingestStats;
-const ingestNote = st ? ` (${st.files} evidence files, ${st.cached} from cache${st.workers ? `, ${st.workers} worker threads` : ''})` : '';
-process.stdout.write(`built ${path.relative(process.cwd(), out) || out} in ${secs}s${ingestNote}\n${lines.join('\n')}\n`);
+process.stdout.write(`built ${path.relative(process.cwd(), out) || out} in ${secs}s${ingestNote(' (', ')')}\n${summaryLines()}\n`);
+
+function summaryLines(): string {
+  return report.frameworks.map((f) => `  ${f.id}: ${(f.summary.score * 100).toFixed(1)}% passing, ${f.summary.counts.failing} failing, ${f.summary.counts.gap} gaps`).join('\n');
+}
+
+function ingestNote(open = ', ', close = ''): string {
+  const st = result.ingestStats;
+  return st ? `${open}${st.files} evidence files, ${st.cached} from cache${st.workers ? `, ${st.workers} worker threads` : ''}${close}` : '';
+}
 
 /** Full-text search over policies and controls with Pagefind, written into <site>/pagefind/. */
 async function buildSearchIndex(site: string): Promise<void> {
@@ -201,16 +228,14 @@ async function writeFindingsPages(site: string, model: ViewModel, findingsDir: s
   await rm(shellDir, { recursive: true, force: true });
   const link = (p: string) => `${model.site.base.replace(/\/?$/, '/')}${p}`;
   for (const s of model.sources) {
-    let first = 1;
     for (let page = 1; page <= s.findingPages; page++) {
-      const rows = readFindingsPage(findingsDir, s.id, page);
+      const p = readFindingsPage(findingsDir, s.id, page);
       const dir = path.join(site, s.href, 'findings', String(page));
       await mkdir(dir, { recursive: true });
       await writeFile(
         path.join(dir, 'index.html'),
-        fillFindingsShell(shell, { sourceTitle: s.title, sourceHref: link(s.href), pageHref: (n) => link(`${s.href}findings/${n}/`), page, pages: s.findingPages, first, total: s.rows.total - s.rows.skipped, skipped: s.rows.skipped, rows }),
+        fillFindingsShell(shell, { sourceTitle: s.title, sourceHref: link(s.href), pageHref: (n) => link(`${s.href}findings/${n}/`), page, pages: s.findingPages, file: p.file, first: p.first, rows: p.rows, total: s.rows.total - s.rows.skipped, skipped: s.rows.skipped, rowsHtml: p.rowsHtml }),
       );
-      first += rows.length;
     }
   }
 }

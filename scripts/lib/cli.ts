@@ -48,3 +48,19 @@ export function workerCount(env = process.env): number | undefined {
   const v = env.COMPLIANCE_WORKERS?.trim();
   return v && /^\d+$/.test(v) ? Number(v) : undefined;
 }
+
+/**
+ * COMPLIANCE_TIMINGS=1: one line per build phase on stderr (seconds since the start, the phase's
+ * own seconds, resident memory), to see where a slow build goes. Off by default.
+ */
+export function phaseTimer(env = process.env): (phase: string) => void {
+  if (!env.COMPLIANCE_TIMINGS || env.COMPLIANCE_TIMINGS === '0') return () => {};
+  const start = performance.now();
+  let last = start;
+  return (phase) => {
+    const t = performance.now();
+    const mib = Math.round(process.memoryUsage.rss() / 2 ** 20);
+    process.stderr.write(`timing: ${((t - start) / 1000).toFixed(1).padStart(6)}s  ${((t - last) / 1000).toFixed(1).padStart(6)}s  ${String(mib).padStart(5)} MiB rss  ${phase}\n`);
+    last = t;
+  };
+}

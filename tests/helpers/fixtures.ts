@@ -135,7 +135,7 @@ export function sourceSummary(id: string, controls: Record<string, ControlEviden
     files: [],
     rows: { total: 0, mapped: 0, unmapped: 0, notEvaluated: 0, skipped: 0 },
     resources: 0,
-    resourcesCapped: false,
+    resourcesApproximate: false,
     checks: [],
     controls,
     failed: false,

@@ -20,6 +20,7 @@ import { addDuration, parseInstant, type Duration } from '../util/time.ts';
 import { controlKey, type ControlIndex } from '../catalog/index.ts';
 import { adapterRegistry } from './registry.ts';
 import { maskSecrets } from './secrets.ts';
+import { DistinctCounter, type DistinctState } from './distinct.ts';
 import { translateToolRef } from '../../mappings/tool-refs.ts';
 import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
 import { ACK_PREFIX } from './adapters/acknowledgements.ts';
@@ -29,8 +30,6 @@ export const TOOL_SUPPRESSION_PREFIX = 'tool-suppression:';
 
 /** How many failing resources each check keeps as a sample. */
 export const FAILING_SAMPLE_SIZE = 10;
-/** Distinct resources counted exactly up to this many per source. */
-export const RESOURCE_COUNT_CAP = 1_000_000;
 
 export interface EvidenceFileHandle {
   /** Workspace-relative path. */
@@ -139,8 +138,9 @@ export interface SourceSummary {
   freshUntil?: string;
   files: FileSummary[];
   rows: RowAccounting;
+  /** Distinct resources: exact up to distinct.ts's EXACT_LIMIT, then an estimate (resourcesApproximate). */
   resources: number;
-  resourcesCapped: boolean;
+  resourcesApproximate: boolean;
   checks: CheckSummary[];
   controls: Record<string, ControlEvidence>;
   /** The source had errors: the build stops, and nothing from it counts as passing. */
@@ -149,8 +149,8 @@ export interface SourceSummary {
   sample?: PopulationSample;
   /** Number of pages of findings written to the row sinks. */
   findingPages?: number;
-  /** The page files, in order (build internals: never published). */
-  findingPageFiles?: string[];
+  /** The pages, in order (build internals: never published). */
+  findingPageList?: FindingsPageRef[];
   /** Distinct resource names (sources used as a roster). */
   resourceNames?: string[];
   /** format: acknowledgements: every acknowledgement row read. */
@@ -184,10 +184,24 @@ export interface FindingRow {
   controls: string[];
 }
 
+/** One page of one file's rows, as a row sink wrote it. */
+export interface FindingsPageFile {
+  /** Where the sink put the page (build internals). */
+  path: string;
+  /** 1-based number, within its evidence file, of the page's first row. */
+  first: number;
+  rows: number;
+}
+
+/** A page of a source's findings: which evidence file its rows come from. */
+export interface FindingsPageRef extends FindingsPageFile {
+  file: string;
+}
+
 /** Receives every row of a file in reading order (the fs edge writes them as paginated files). */
 export interface RowSink {
-  write(row: FindingRow): void;
-  close(): Promise<{ files: string[] }>;
+  write(rec: EvidenceRecord): void;
+  close(): Promise<{ pages: FindingsPageFile[] }>;
 }
 
 export interface IngestContext {
@@ -323,7 +337,7 @@ function buildMapper(config: SourceConfig, controls: ControlIndex) {
 const minIso = (a: string | undefined, b: string): string => (a === undefined || b < a ? b : a);
 
 /** Bump when the shape or meaning of FileIngest changes: cached results of older versions are ignored. */
-export const INGEST_VERSION = 1;
+export const INGEST_VERSION = 2;
 
 /** Everything a file's ingestion depends on besides its bytes (part of the cache key). */
 export interface FileSettings {
@@ -362,17 +376,16 @@ export interface FileIngest {
   version: typeof INGEST_VERSION;
   file: FileSummary;
   rows: RowAccounting;
-  /** 53-bit hashes of the distinct resources, for an exact distinct count across files. */
-  resourceHashes: number[];
-  resourcesCapped: boolean;
+  /** The distinct resources (exact set of 53-bit hashes, or a sketch), mergeable across files. */
+  resources: DistinctState;
   checks: CheckSummary[];
   controls: Record<string, ControlEvidence>;
   /** Which `map:` rules matched something, by index. */
   rulesUsed: boolean[];
   /** Bottom-k sample candidates (smallest priorities). */
   sample: SampleCandidate[];
-  /** Findings page files written for this file. */
-  pageFiles: string[];
+  /** Findings pages written for this file. */
+  pages: FindingsPageFile[];
   diagnostics: Diagnostic[];
   /** Distinct resource names, when settings.keepResources. */
   resourceNames?: string[];
@@ -419,8 +432,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   const rowsAcc: RowAccounting = { total: 0, mapped: 0, unmapped: 0, notEvaluated: 0, skipped: 0 };
   const checks = new Map<string, CheckSummary>();
   const controlEvidence = new Map<string, ControlEvidence & { checkSet: Set<string> }>();
-  const resources = new Set<number>();
-  let resourcesCapped = false;
+  const resources = new DistinctCounter();
   const sourceCollectedAt = config.collectedAt ? parseInstant(config.collectedAt)?.toISOString() : undefined;
   const instantCache = new Map<string, string | undefined>();
   const toIso = (s: string): string | undefined => {
@@ -501,16 +513,13 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     const w = weightOf(rec);
     const index = rowsAcc.total;
     rowsAcc.total += w;
-    if (ctx.rowSink) ctx.rowSink.write(toRow(rec, keys));
+    if (ctx.rowSink) ctx.rowSink.write(rec);
     offerSample(index, () => toRow(rec, keys));
     const evaluated = rec.result !== 'not-evaluated' && rec.check !== '';
     if (!evaluated) rowsAcc.notEvaluated += w;
     else if (keys.length) rowsAcc.mapped += w;
     else rowsAcc.unmapped += w;
-    if (rec.resource && !resourcesCapped) {
-      resources.add(hash53(rec.resource));
-      if (resources.size >= RESOURCE_COUNT_CAP) resourcesCapped = true;
-    }
+    if (rec.resource) resources.add(hash53(rec.resource));
     const checkId = rec.check || '(no check id)';
     let cs = checks.get(checkId);
     if (!cs) {
@@ -728,18 +737,17 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     const { checkSet, ...rest } = ce;
     controls[k] = { ...rest, checks: [...checkSet].sort(compareIds) };
   }
-  const pageFiles = ctx.rowSink ? (await ctx.rowSink.close()).files : [];
+  const pages = ctx.rowSink ? (await ctx.rowSink.close()).pages : [];
   return {
     version: INGEST_VERSION,
     file: fs,
     rows: rowsAcc,
-    resourceHashes: [...resources].sort((a, b) => a - b),
-    resourcesCapped,
+    resources: resources.toJSON(),
     checks: [...checks.values()].sort((a, b) => compareIds(a.check, b.check)),
     controls,
     rulesUsed: mapper.rules.map((r) => r.used),
     sample: [...sample].sort((a, b) => a.priority - b.priority || a.index - b.index),
-    pageFiles,
+    pages,
     diagnostics: diagnostics.items,
     ...(settings.keepResources ? { resourceNames: [...resourceNames].sort(compareStrings) } : {}),
     ...(settings.policyVersions ? { acknowledgements } : {}),
@@ -774,7 +782,7 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
     files: [],
     rows: { total: 0, mapped: 0, unmapped: 0, notEvaluated: 0, skipped: 0 },
     resources: 0,
-    resourcesCapped: false,
+    resourcesApproximate: false,
     checks: [],
     controls: {},
     failed: false,
@@ -783,17 +791,16 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
   const errorsBefore = diagnostics.errors.length;
   const checks = new Map<string, CheckSummary>();
   const ctl = new Map<string, ControlEvidence & { checkSet: Set<string> }>();
-  const resources = new Set<number>();
+  const resources = new DistinctCounter();
   const rulesUsed = config.map.map(() => false);
   const candidates: (SampleCandidate & { offset: number })[] = [];
-  const pageFiles: string[] = [];
+  const pageList: FindingsPageRef[] = [];
   let offset = 0;
   for (const f of files) {
     diagnostics.merge(f.diagnostics);
     summary.files.push(f.file);
     for (const k of Object.keys(summary.rows) as (keyof RowAccounting)[]) summary.rows[k] += f.rows[k];
-    if (!summary.resourcesCapped) for (const h of f.resourceHashes) resources.add(h);
-    if (f.resourcesCapped || resources.size >= RESOURCE_COUNT_CAP) summary.resourcesCapped = true;
+    resources.merge(f.resources);
     f.rulesUsed.forEach((u, i) => {
       if (u) rulesUsed[i] = true;
     });
@@ -831,7 +838,7 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
     if (f.resourceNames) (summary.resourceNames ??= []).push(...f.resourceNames);
     if (f.acknowledgements) (summary.acknowledgements ??= []).push(...f.acknowledgements);
     offset += f.rows.total;
-    pageFiles.push(...f.pageFiles);
+    for (const p of f.pages) pageList.push({ ...p, file: f.file.path });
     if (f.file.collectedAt && !f.file.failed) summary.collectedAt = minIso(summary.collectedAt, f.file.collectedAt);
     if (f.file.freshUntil && !f.file.failed) summary.freshUntil = minIso(summary.freshUntil, f.file.freshUntil);
   }
@@ -863,11 +870,13 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
       if (!used) diagnostics.report('map-rule-unused', { file: settings.configFile, field: `map[${i}]` }, { args: { check: config.map[i]!.check } });
     });
   }
-  summary.resources = resources.size;
+  const distinct = resources.count();
+  summary.resources = distinct.value;
+  summary.resourcesApproximate = distinct.approximate;
   if (summary.resourceNames) summary.resourceNames = [...new Set(summary.resourceNames)].sort(compareStrings);
-  if (pageFiles.length) {
-    summary.findingPages = pageFiles.length;
-    summary.findingPageFiles = pageFiles;
+  if (pageList.length) {
+    summary.findingPages = pageList.length;
+    summary.findingPageList = pageList;
   }
   if (settings.sampleSize > 0) {
     const picked = candidates.sort((a, b) => a.priority - b.priority || a.offset + a.index - (b.offset + b.index)).slice(0, settings.sampleSize);

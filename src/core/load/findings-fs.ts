@@ -1,50 +1,54 @@
 /**
- * Writes every evidence row as paginated JSON files (one file per page) while
- * ingestion streams, so that the site can list millions of findings without
- * holding them: memory is one page.
+ * Writes every evidence row as paginated HTML table rows (one file per page of one
+ * evidence file) while ingestion streams, so that the site can list millions of
+ * findings without holding them: memory is one page. The rows are rendered here,
+ * in the worker threads, so the build only wraps each page in the site's shell.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { FindingRow, RowSink } from '../evidence/ingest.ts';
+import type { FindingsPageFile, FindingsPageRef, RowSink } from '../evidence/ingest.ts';
+import { findingRowHtml } from '../view/findings-html.ts';
 
 /** Rows per findings page. */
 export const FINDINGS_PAGE_SIZE = 1000;
 
-/** A sink writing the rows of one evidence file into `dir` as 1.json, 2.json... */
+/** A sink writing the rows of one evidence file into `dir` as 1.html, 2.html... */
 export function findingsSink(dir: string, pageSize = FINDINGS_PAGE_SIZE): RowSink {
   mkdirSync(dir, { recursive: true });
-  let page: FindingRow[] = [];
-  const files: string[] = [];
+  let page: string[] = [];
+  let written = 0;
+  const pages: FindingsPageFile[] = [];
   const flush = () => {
-    const file = path.join(dir, `${files.length + 1}.json`);
-    writeFileSync(file, JSON.stringify(page));
-    files.push(file);
+    const file = path.join(dir, `${pages.length + 1}.html`);
+    writeFileSync(file, page.join(''));
+    pages.push({ path: file, first: written + 1, rows: page.length });
+    written += page.length;
     page = [];
   };
   return {
-    write(row) {
-      page.push(row);
+    write(rec) {
+      page.push(findingRowHtml(rec, written + page.length + 1));
       if (page.length >= pageSize) flush();
     },
     async close() {
       if (page.length) flush();
-      return { files };
+      return { pages };
     },
   };
 }
 
-/** Index of page files per source, written by the pipeline for the site. */
-export function writeFindingsIndex(dir: string, index: Record<string, string[]>): void {
+/** Index of the pages of each source, written by the pipeline for the site. */
+export function writeFindingsIndex(dir: string, index: Record<string, FindingsPageRef[]>): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'index.json'), JSON.stringify(index));
 }
 
-let cachedIndex: { dir: string; index: Record<string, string[]> } | undefined;
+let cachedIndex: { dir: string; index: Record<string, FindingsPageRef[]> } | undefined;
 
-/** Reads one page (1-based) of a source's findings. */
-export function readFindingsPage(dir: string, sourceId: string, page: number): FindingRow[] {
-  if (cachedIndex?.dir !== dir) cachedIndex = { dir, index: JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as Record<string, string[]> };
-  const file = cachedIndex.index[sourceId]?.[page - 1];
-  if (!file) throw new Error(`No findings page ${page} for source ${sourceId}`);
-  return JSON.parse(readFileSync(file, 'utf8')) as FindingRow[];
+/** Reads one page (1-based) of a source's findings: where its rows come from, and the rows as HTML. */
+export function readFindingsPage(dir: string, sourceId: string, page: number): FindingsPageRef & { rowsHtml: string } {
+  if (cachedIndex?.dir !== dir) cachedIndex = { dir, index: JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as Record<string, FindingsPageRef[]> };
+  const ref = cachedIndex.index[sourceId]?.[page - 1];
+  if (!ref) throw new Error(`No findings page ${page} for source ${sourceId}`);
+  return { ...ref, rowsHtml: readFileSync(ref.path, 'utf8') };
 }

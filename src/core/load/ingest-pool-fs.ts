@@ -146,9 +146,9 @@ async function readCache(dir: string, key: string, file: string, pages: boolean)
     return undefined;
   }
   if (entry.version !== INGEST_VERSION) return undefined;
-  if (pages && entry.file.rows > 0 && entry.pageFiles.length === 0) return undefined;
+  if (pages && entry.file.rows > 0 && entry.pages.length === 0) return undefined;
   if (pages) {
-    for (const p of entry.pageFiles) if (!(await stat(p).catch(() => undefined))) return undefined;
+    for (const p of entry.pages) if (!(await stat(p.path).catch(() => undefined))) return undefined;
   }
   if ((await sha256File(file)) !== entry.file.sha256) return undefined;
   return entry;

@@ -75,7 +75,7 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cach
   });
   applyAcknowledgements(sources, workspace.sources, workspace.policies, workspace.index);
   if (findingsDir) {
-    writeFindingsIndex(findingsDir, Object.fromEntries(sources.map((s) => [s.id, s.findingPageFiles ?? []])));
+    writeFindingsIndex(findingsDir, Object.fromEntries(sources.map((s) => [s.id, s.findingPageList ?? []])));
   }
 
   // Every file in evidence/ is read by a source, used as an attachment, or reported.

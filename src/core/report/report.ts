@@ -70,6 +70,8 @@ export interface ReportSource {
   files: ReportSourceFile[];
   rows: RowAccounting;
   resources: number;
+  /** `resources` is an estimate (more than 10,000 distinct values). */
+  resourcesApproximate?: true;
   checks: {
     check: string;
     title?: string;
@@ -176,6 +178,7 @@ export function buildReport(input: ReportInput): Report {
         }),
         rows: s.rows,
         resources: s.resources,
+        ...(s.resourcesApproximate ? { resourcesApproximate: true } : {}),
         checks: s.checks.map((c) => {
           const out: ReportSource['checks'][number] = {
             check: c.check,

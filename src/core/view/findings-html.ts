@@ -4,7 +4,7 @@
  * escaped; pages are written one at a time, so memory is one page.
  */
 import { escape } from 'html-escaper';
-import type { FindingRow } from '../evidence/ingest.ts';
+import type { EvidenceRecord } from '../evidence/types.ts';
 
 export interface FindingsPageInput {
   sourceTitle: string;
@@ -13,33 +13,44 @@ export interface FindingsPageInput {
   pageHref: (n: number) => string;
   page: number;
   pages: number;
-  /** 1-based number of the first row on this page. */
+  /** The evidence file the page's rows come from (workspace-relative). */
+  file: string;
+  /** 1-based number, within the file, of the page's first row. */
   first: number;
-  /** Rows listed on all pages (rows read, less those a `where:` filter skipped). */
+  /** Rows on this page. */
+  rows: number;
+  /** Rows listed on all pages of the source (rows read, less those a `where:` filter skipped). */
   total: number;
   skipped: number;
-  rows: readonly FindingRow[];
+  /** The table rows, as findingRowHtml wrote them. */
+  rowsHtml: string;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
 
+/**
+ * One table row. Written while ingestion streams (in the worker threads), so that a page is
+ * later the shell, a header and these rows as they are: `#` is the row's number within its
+ * evidence file, a citation that stays the same when other files of the source change.
+ */
+export function findingRowHtml(rec: EvidenceRecord, rowNumber: number): string {
+  const raw = rec.rawResult !== undefined && rec.rawResult !== rec.result ? ` <span class="muted">(${escape(rec.rawResult)})</span>` : '';
+  const times = rec.count !== undefined && rec.count !== 1 ? ` <span class="muted">× ${n(rec.count)}</span>` : '';
+  return `<tr><td>${rowNumber}</td><td><code>${escape(rec.check)}</code></td><td>${escape(rec.result)}${raw}${times}</td><td class="resource">${escape(rec.resource ?? '')}</td><td>${escape(rec.severity ?? '')}</td><td>${escape(rec.message ?? '')}</td><td class="small">${rec.line ? rec.line : ''}</td></tr>\n`;
+}
+
 export function findingsBody(p: FindingsPageInput): string {
   const out: string[] = [];
   const skipped = p.skipped ? ` (${n(p.skipped)} more rows were skipped by the source's filter and are not listed)` : '';
-  out.push(`<p>Rows ${n(p.first)}–${n(p.first + p.rows.length - 1)} of ${n(p.total)}, in the order they were read${skipped}.</p>`);
+  out.push(`<p>Rows ${n(p.first)}–${n(p.first + p.rows - 1)} of <code>${escape(p.file)}</code>, in the order they were read. The source lists ${n(p.total)} rows on ${n(p.pages)} pages${skipped}.</p>`);
   const pager: string[] = ['<nav class="pager" aria-label="Pages">'];
   if (p.page > 1) pager.push(`<a href="${escape(p.pageHref(p.page - 1))}" rel="prev">← Previous</a>`);
   pager.push(`<span>Page ${p.page} of ${p.pages}</span>`);
   if (p.page < p.pages) pager.push(`<a href="${escape(p.pageHref(p.page + 1))}" rel="next">Next →</a>`);
   pager.push('</nav>');
   out.push(pager.join(''));
-  out.push('<table><thead><tr><th scope="col">#</th><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Resource</th><th scope="col">Severity</th><th scope="col">Message</th><th scope="col">Location</th></tr></thead><tbody>');
-  p.rows.forEach((r, i) => {
-    const raw = r.rawResult !== undefined && r.rawResult !== r.result ? ` <span class="muted">(${escape(r.rawResult)})</span>` : '';
-    out.push(
-      `<tr><td>${n(p.first + i)}</td><td><code>${escape(r.check)}</code></td><td>${escape(r.result)}${raw}</td><td class="resource">${escape(r.resource ?? '')}</td><td>${escape(r.severity ?? '')}</td><td>${escape(r.message ?? '')}</td><td class="small"><code>${escape(r.file)}${r.line ? `:${r.line}` : ''}</code></td></tr>`,
-    );
-  });
+  out.push('<table><thead><tr><th scope="col">#</th><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Resource</th><th scope="col">Severity</th><th scope="col">Message</th><th scope="col">Line</th></tr></thead><tbody>');
+  out.push(p.rowsHtml);
   out.push('</tbody></table>');
   return out.join('\n');
 }

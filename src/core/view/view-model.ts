@@ -138,6 +138,7 @@ export interface SourceView {
   files: Report['sources'][number]['files'];
   rows: Report['sources'][number]['rows'];
   resources: number;
+  resourcesApproximate: boolean;
   checks: (Report['sources'][number]['checks'][number] & { controlLinks: ControlLink[] })[];
   /** Pages of findings (all rows), 0 when rows were not kept. */
   findingPages: number;
@@ -359,6 +360,7 @@ export function buildViewModel({ report, workspace, sources, history, changes, b
       files: s.files,
       rows: s.rows,
       resources: s.resources,
+      resourcesApproximate: s.resourcesApproximate === true,
       checks: s.checks.map((c) => ({ ...c, controlLinks: c.controls.map(controlLink) })),
       findingPages: sourceById.get(s.id)?.findingPages ?? 0,
     };
