@@ -15,9 +15,9 @@ import { runPipeline } from '../src/core/load/pipeline-fs.ts';
 import { artifactWriters, evidenceDownloadPath } from '../src/core/report/artifacts.ts';
 import { baselineSchema, diffReports, type Changes } from '../src/core/report/changes.ts';
 import { forAudience, type Audience } from '../src/core/view/audience.ts';
-import { buildViewModel, type ViewModel } from '../src/core/view/view-model.ts';
-import { fillFindingsShell } from '../src/core/view/findings-html.ts';
-import { readFindingsPage } from '../src/core/load/findings-fs.ts';
+import { buildViewModel, storeViewModel, type ViewModel } from '../src/core/view/view-model.ts';
+import { findingsPageParts } from '../src/core/view/findings-html.ts';
+import { findingsPageRef } from '../src/core/load/findings-fs.ts';
 import { buildKey, isUpToDate, recordOutput } from './lib/up-to-date.ts';
 import { buildNow, cacheDir, outDir, phaseTimer, printDiagnostics, PROJECT_ROOT, workerCount, workspaceRoot } from './lib/cli.ts';
 
@@ -101,7 +101,7 @@ const staging = path.join(PROJECT_ROOT, '.cache', `build-${process.pid}`, 'site'
 const beside = `${out}.staging-${process.pid}`;
 try {
   const modelFile = path.join(work, 'view-model.json');
-  await writeFile(modelFile, JSON.stringify(model));
+  await writeFile(modelFile, JSON.stringify(storeViewModel(model)));
   phase('view model');
   await rm(staging, { recursive: true, force: true });
   await mkdir(path.dirname(out), { recursive: true });
@@ -119,10 +119,13 @@ try {
   }
   phase('astro build');
 
+  // Pagefind (its own process) indexes the policy and control pages while the findings pages are written.
+  const search = buildSearchIndex(staging);
+  search.catch(() => {});
   await writeFindingsPages(staging, model, findingsDir);
   phase('findings pages');
-  await buildSearchIndex(staging);
-  phase('search index (pagefind)');
+  await search;
+  phase('search index (pagefind, alongside the findings pages)');
   await writeFile(path.join(staging, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (changes) await writeFile(path.join(staging, 'changes.json'), `${JSON.stringify(changes, null, 2)}\n`);
   for (const writer of artifactWriters) {
@@ -219,23 +222,27 @@ async function recoverInterruptedBuilds(): Promise<void> {
 }
 
 /**
- * Every row of every source as paginated pages: the page shell Astro rendered once,
- * filled with one page of rows at a time (core/view/findings-html.ts).
+ * Every row of every source as paginated pages: the page shell Astro rendered once, with one
+ * page of rows as the worker threads wrote them (core/load/findings-fs.ts). The rows' bytes are
+ * copied as they are, never decoded; a few pages are written at a time.
  */
 async function writeFindingsPages(site: string, model: ViewModel, findingsDir: string): Promise<void> {
   const shellDir = path.join(site, 'findings-template');
   const shell = await readFile(path.join(shellDir, 'index.html'), 'utf8');
   await rm(shellDir, { recursive: true, force: true });
   const link = (p: string) => `${model.site.base.replace(/\/?$/, '/')}${p}`;
-  for (const s of model.sources) {
-    for (let page = 1; page <= s.findingPages; page++) {
-      const p = readFindingsPage(findingsDir, s.id, page);
-      const dir = path.join(site, s.href, 'findings', String(page));
-      await mkdir(dir, { recursive: true });
-      await writeFile(
-        path.join(dir, 'index.html'),
-        fillFindingsShell(shell, { sourceTitle: s.title, sourceHref: link(s.href), pageHref: (n) => link(`${s.href}findings/${n}/`), page, pages: s.findingPages, file: p.file, first: p.first, rows: p.rows, total: s.rows.total - s.rows.skipped, skipped: s.rows.skipped, rowsHtml: p.rowsHtml }),
-      );
-    }
-  }
+  const jobs = model.sources.flatMap((s) => Array.from({ length: s.findingPages }, (_, i) => ({ s, page: i + 1 })));
+  let next = 0;
+  const writeOne = async ({ s, page }: (typeof jobs)[number]) => {
+    const ref = findingsPageRef(findingsDir, s.id, page);
+    const [before, after] = findingsPageParts(shell, { sourceTitle: s.title, sourceHref: link(s.href), pageHref: (n) => link(`${s.href}findings/${n}/`), page, pages: s.findingPages, file: ref.file, first: ref.first, rows: ref.rows, total: s.rows.total - s.rows.skipped, skipped: s.rows.skipped });
+    const dir = path.join(site, s.href, 'findings', String(page));
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'index.html'), Buffer.concat([Buffer.from(before), await readFile(ref.path), Buffer.from(after)]));
+  };
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < jobs.length) await writeOne(jobs[next++]!);
+    }),
+  );
 }

@@ -32,8 +32,9 @@ describe('findings pages', () => {
     expect(first.rowsHtml).not.toContain('<img');
     expect(first.rowsHtml).not.toContain('<script>');
     expect(first.rowsHtml).toContain('=HYPERLINK(&quot;x&quot;)&amp;amp;');
+    expect(first.rowsHtml).toContain('FAIL&quot;&gt;&lt;script&gt;');
     const last = readFindingsPage(dir, 'src', 3);
-    expect(last.rowsHtml).toMatch(/<tr><td>10<\/td><td><code>summary<\/code><\/td><td>pass <span class="muted">× 12,345<\/span>/);
+    expect(last.rowsHtml).toMatch(/<tr><td>10<\/td><td>summary<\/td><td>pass <span class="muted">× 12,345<\/span>/);
     expect(() => readFindingsPage(dir, 'src', 4)).toThrow(/No findings page 4/);
 
     const shell = '<title>__FINDINGS_TITLE__</title><a href="__FINDINGS_SOURCE_HREF__">__FINDINGS_SOURCE_TITLE__</a><main>__FINDINGS_BODY__</main>';

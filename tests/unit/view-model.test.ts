@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runPipeline } from '../../src/core/load/pipeline-fs.ts';
 import { priorityRank } from '../../src/core/status/compute-status.ts';
-import { buildViewModel, slugify } from '../../src/core/view/view-model.ts';
+import { buildViewModel, loadViewModel, slugify, storeViewModel } from '../../src/core/view/view-model.ts';
 import { REPO_ROOT } from '../helpers/adapter-harness.ts';
 
 const now = new Date('2026-11-28T00:00:00Z');
@@ -13,6 +13,18 @@ async function exampleModel(base?: string) {
 }
 
 describe('view model (example workspace)', () => {
+  it('is handed to Astro with shared controls and policies written once, and read back equal', async () => {
+    const { model } = await exampleModel();
+    const text = JSON.stringify(storeViewModel(model));
+    expect(text.length).toBeLessThan(JSON.stringify(model).length * 0.8);
+    const back = loadViewModel(JSON.parse(text));
+    expect(back).toEqual(JSON.parse(JSON.stringify(model)));
+    // References again, not copies: a gap lists the very control object of model.controls.
+    const gap = back.gaps[0]!.controls[0]!;
+    expect(back.controls.find((c) => c.key === gap.key)).toBe(gap);
+    expect(back.frameworks[0]!.controls[0]).toBe(back.controls.find((c) => c.key === back.frameworks[0]!.controls[0]!.key));
+  });
+
   it('has every in-scope control once, with unique, relative links', async () => {
     const { r, model } = await exampleModel();
     const total = r.report!.frameworks.reduce((n, f) => n + f.controls.length, 0);

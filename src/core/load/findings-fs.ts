@@ -45,10 +45,16 @@ export function writeFindingsIndex(dir: string, index: Record<string, FindingsPa
 
 let cachedIndex: { dir: string; index: Record<string, FindingsPageRef[]> } | undefined;
 
-/** Reads one page (1-based) of a source's findings: where its rows come from, and the rows as HTML. */
-export function readFindingsPage(dir: string, sourceId: string, page: number): FindingsPageRef & { rowsHtml: string } {
+/** Where one page (1-based) of a source's findings is, and which evidence file its rows come from. */
+export function findingsPageRef(dir: string, sourceId: string, page: number): FindingsPageRef {
   if (cachedIndex?.dir !== dir) cachedIndex = { dir, index: JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')) as Record<string, FindingsPageRef[]> };
   const ref = cachedIndex.index[sourceId]?.[page - 1];
   if (!ref) throw new Error(`No findings page ${page} for source ${sourceId}`);
+  return ref;
+}
+
+/** Reads one page (1-based) of a source's findings: where its rows come from, and the rows as HTML. */
+export function readFindingsPage(dir: string, sourceId: string, page: number): FindingsPageRef & { rowsHtml: string } {
+  const ref = findingsPageRef(dir, sourceId, page);
   return { ...ref, rowsHtml: readFileSync(ref.path, 'utf8') };
 }

@@ -34,12 +34,15 @@ const n = (x: number) => x.toLocaleString('en-US');
  * evidence file, a citation that stays the same when other files of the source change.
  */
 export function findingRowHtml(rec: EvidenceRecord, rowNumber: number): string {
-  const raw = rec.rawResult !== undefined && rec.rawResult !== rec.result ? ` <span class="muted">(${escape(rec.rawResult)})</span>` : '';
+  // The tool's own word only when it says more than the normalised result (not for PASS vs pass).
+  const raw = rec.rawResult !== undefined && rec.rawResult.toLowerCase() !== rec.result ? ` <span class="muted">(${escape(rec.rawResult)})</span>` : '';
   const times = rec.count !== undefined && rec.count !== 1 ? ` <span class="muted">× ${n(rec.count)}</span>` : '';
-  return `<tr><td>${rowNumber}</td><td><code>${escape(rec.check)}</code></td><td>${escape(rec.result)}${raw}${times}</td><td class="resource">${escape(rec.resource ?? '')}</td><td>${escape(rec.severity ?? '')}</td><td>${escape(rec.message ?? '')}</td><td class="small">${rec.line ? rec.line : ''}</td></tr>\n`;
+  // No classes on the cells: the page's stylesheet styles the columns by position (.findings td:nth-child).
+  return `<tr><td>${rowNumber}</td><td>${escape(rec.check)}</td><td>${escape(rec.result)}${raw}${times}</td><td>${escape(rec.resource ?? '')}</td><td>${escape(rec.severity ?? '')}</td><td>${escape(rec.message ?? '')}</td><td>${rec.line ? rec.line : ''}</td></tr>\n`;
 }
 
-export function findingsBody(p: FindingsPageInput): string {
+/** The page around its rows: everything before them and everything after. */
+export function findingsPageParts(shell: string, p: Omit<FindingsPageInput, 'rowsHtml'>): [before: string, after: string] {
   const out: string[] = [];
   const skipped = p.skipped ? ` (${n(p.skipped)} more rows were skipped by the source's filter and are not listed)` : '';
   out.push(`<p>Rows ${n(p.first)}–${n(p.first + p.rows - 1)} of <code>${escape(p.file)}</code>, in the order they were read. The source lists ${n(p.total)} rows on ${n(p.pages)} pages${skipped}.</p>`);
@@ -49,19 +52,20 @@ export function findingsBody(p: FindingsPageInput): string {
   if (p.page < p.pages) pager.push(`<a href="${escape(p.pageHref(p.page + 1))}" rel="next">Next →</a>`);
   pager.push('</nav>');
   out.push(pager.join(''));
-  out.push('<table><thead><tr><th scope="col">#</th><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Resource</th><th scope="col">Severity</th><th scope="col">Message</th><th scope="col">Line</th></tr></thead><tbody>');
-  out.push(p.rowsHtml);
-  out.push('</tbody></table>');
-  return out.join('\n');
-}
-
-/** Fills the shell: the tokens stand where Astro put them (as text, so they are plain). */
-export function fillFindingsShell(shell: string, p: FindingsPageInput): string {
+  out.push('<table><thead><tr><th scope="col">#</th><th scope="col">Check</th><th scope="col">Result</th><th scope="col">Resource</th><th scope="col">Severity</th><th scope="col">Message</th><th scope="col">Line</th></tr></thead><tbody>\n');
   const title = escape(`${p.sourceTitle}: findings, page ${p.page}`);
-  // Function replacements: `$&` and friends in values must stay literal.
-  return shell
+  // Function replacements: `$&` and friends in values must stay literal. The tokens stand where Astro put them (as text, so they are plain).
+  const filled = shell
     .replaceAll('__FINDINGS_TITLE__', () => title)
     .replaceAll('__FINDINGS_SOURCE_HREF__', () => escape(p.sourceHref))
-    .replaceAll('__FINDINGS_SOURCE_TITLE__', () => escape(p.sourceTitle))
-    .replace('__FINDINGS_BODY__', () => findingsBody(p));
+    .replaceAll('__FINDINGS_SOURCE_TITLE__', () => escape(p.sourceTitle));
+  const at = filled.indexOf('__FINDINGS_BODY__');
+  if (at < 0) throw new Error('The findings page shell has no __FINDINGS_BODY__ token');
+  return [filled.slice(0, at) + out.join('\n'), `</tbody></table>${filled.slice(at + '__FINDINGS_BODY__'.length)}`];
+}
+
+/** A whole findings page (the build writes the parts around the rows' bytes instead, without copying them into a string). */
+export function fillFindingsShell(shell: string, p: FindingsPageInput): string {
+  const [before, after] = findingsPageParts(shell, p);
+  return before + p.rowsHtml + after;
 }
