@@ -4,6 +4,7 @@
  * how to fix it (hint). Diagnostics are collected, never thrown, so one run
  * reports every problem.
  */
+import { detach } from '../util/detach.ts';
 import { errorCatalogue, type RuleId } from './errors-data.ts';
 
 export type Severity = 'error' | 'warning';
@@ -50,10 +51,11 @@ export class DiagnosticBag {
     const d: Diagnostic = {
       rule,
       severity: details.severity ?? entry.severity,
-      message: details.message ?? entry.message(args),
+      // Detached: a message quoting a cell of an export must not keep the export's text in memory.
+      message: detach(details.message ?? entry.message(args)),
     };
     const hint = details.hint ?? entry.hint?.(args);
-    if (hint) d.hint = hint;
+    if (hint) d.hint = detach(hint);
     if (at.file !== undefined) d.file = at.file;
     if (at.line !== undefined) d.line = at.line;
     if (at.column !== undefined) d.column = at.column;

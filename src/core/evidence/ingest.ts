@@ -20,6 +20,7 @@ import { addDuration, parseInstant, type Duration } from '../util/time.ts';
 import { controlKey, type ControlIndex } from '../catalog/index.ts';
 import { adapterRegistry } from './registry.ts';
 import { maskSecrets } from './secrets.ts';
+import { detach } from '../util/detach.ts';
 import { DistinctCounter, type DistinctState } from './distinct.ts';
 import { translateToolRef } from '../../mappings/tool-refs.ts';
 import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
@@ -286,6 +287,9 @@ function buildMapper(config: SourceConfig, controls: ControlIndex) {
   const checkOnly = rules.every((r) => !r.resource && !r.severity);
   const cache = new Map<string, string[]>();
   const toolCache = new Map<string, string[]>();
+  // Adapters hand out one array per distinct compliance cell (prowler-csv memoises them), so the keys of a
+  // (check, references) pair are computed once, not per row: a new array per row also cost a merge per row.
+  const refsCache = new WeakMap<NonNullable<EvidenceRecord['toolRefs']>, Map<string, string[]>>();
   const fromRules = (rec: EvidenceRecord): string[] => {
     const set = new Set<string>();
     for (const r of rules) {
@@ -322,12 +326,19 @@ function buildMapper(config: SourceConfig, controls: ControlIndex) {
         if (cached) keys = cached;
         else {
           keys = fromRules(rec).sort(compareStrings);
-          cache.set(rec.check, keys);
+          cache.set(detach(rec.check), keys);
         }
       } else keys = fromRules(rec).sort(compareStrings);
       if (config.useToolMappings && rec.toolRefs?.length) {
+        let byCheck = refsCache.get(rec.toolRefs);
+        const memo = checkOnly ? byCheck?.get(rec.check) : undefined;
+        if (memo) return memo;
         const extra = fromTool(rec.toolRefs);
         if (extra.length) keys = [...new Set([...keys, ...extra])].sort(compareStrings);
+        if (checkOnly) {
+          if (!byCheck) refsCache.set(rec.toolRefs, (byCheck = new Map()));
+          byCheck.set(detach(rec.check), keys);
+        }
       }
       return keys;
     },
@@ -337,7 +348,7 @@ function buildMapper(config: SourceConfig, controls: ControlIndex) {
 const minIso = (a: string | undefined, b: string): string => (a === undefined || b < a ? b : a);
 
 /** Bump when the shape or meaning of FileIngest changes: cached results of older versions are ignored. */
-export const INGEST_VERSION = 2;
+export const INGEST_VERSION = 3;
 
 /** Everything a file's ingestion depends on besides its bytes (part of the cache key). */
 export interface FileSettings {
@@ -421,6 +432,19 @@ export function hash53(str: string, seed = 0): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/** A 53-bit hash of a row index under a seed (sample priorities), without making a string of it. */
+export function mix53(n: number, seed: number): number {
+  const lo = (n >>> 0) ^ (seed >>> 0);
+  const hi = Math.floor(n / 4294967296) ^ Math.floor(seed / 4294967296);
+  let h1 = Math.imul(lo ^ 0x9e3779b9, 0x85ebca6b) ^ hi;
+  h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35);
+  h1 ^= h1 >>> 16;
+  let h2 = Math.imul(hi ^ 0x7f4a7c15 ^ h1, 0x27d4eb2f) ^ lo;
+  h2 = Math.imul(h2 ^ (h2 >>> 15), 0x165667b1);
+  h2 ^= h2 >>> 16;
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
 /** Reads one evidence file through its adapter into a FileIngest. Problems become diagnostics. */
 export async function ingestFile(file: EvidenceFileHandle, settings: FileSettings, ctx: FileContext): Promise<FileIngest> {
   const { config } = settings;
@@ -435,12 +459,21 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   const resources = new DistinctCounter();
   const sourceCollectedAt = config.collectedAt ? parseInstant(config.collectedAt)?.toISOString() : undefined;
   const instantCache = new Map<string, string | undefined>();
+  let lastInstant = '';
+  let lastIso: string | undefined;
   const toIso = (s: string): string | undefined => {
+    // Rows of an export mostly share one time stamp: the last one answers without a lookup.
+    if (s === lastInstant) return lastIso;
+    lastInstant = s;
+    lastIso = toIsoCached(s);
+    return lastIso;
+  };
+  const toIsoCached = (s: string): string | undefined => {
     let v = instantCache.get(s);
     if (v === undefined && !instantCache.has(s)) {
       v = parseInstant(s)?.toISOString();
       if (instantCache.size > 10_000) instantCache.clear();
-      instantCache.set(s, v);
+      instantCache.set(detach(s), v);
     }
     return v;
   };
@@ -460,7 +493,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   let sampleMax = -1;
   const offerSample = (index: number, make: () => FindingRow) => {
     if (settings.sampleSize <= 0) return;
-    const priority = hash53(String(index), sampleSeed);
+    const priority = mix53(index, sampleSeed);
     if (sample.length < settings.sampleSize) {
       sample.push({ priority, index, row: make() });
       if (sample.length === settings.sampleSize) {
@@ -487,11 +520,11 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   let secretsFound = 0;
 
   const toRow = (rec: EvidenceRecord, keys: string[]): FindingRow => {
-    const row: FindingRow = { check: rec.check, result: rec.result, file: file.path, controls: keys };
-    if (rec.rawResult !== undefined) row.rawResult = rec.rawResult;
-    if (rec.resource) row.resource = rec.resource;
-    if (rec.severity) row.severity = rec.severity;
-    if (rec.message) row.message = rec.message;
+    const row: FindingRow = { check: detach(rec.check), result: rec.result, file: file.path, controls: keys };
+    if (rec.rawResult !== undefined) row.rawResult = detach(rec.rawResult);
+    if (rec.resource) row.resource = detach(rec.resource);
+    if (rec.severity) row.severity = detach(rec.severity);
+    if (rec.message) row.message = detach(rec.message);
     if (rec.line) row.line = rec.line;
     return row;
   };
@@ -523,14 +556,14 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     const checkId = rec.check || '(no check id)';
     let cs = checks.get(checkId);
     if (!cs) {
-      cs = { check: checkId, pass: 0, fail: 0, error: 0, notEvaluated: 0, exceptedInTool: 0, controls: keys, failing: [] };
-      checks.set(checkId, cs);
-    } else if (keys !== cs.controls && keys.length && (rec.controls || rec.toolRefs)) {
+      cs = { check: detach(checkId), pass: 0, fail: 0, error: 0, notEvaluated: 0, exceptedInTool: 0, controls: keys, failing: [] };
+      checks.set(cs.check, cs);
+    } else if (keys !== cs.controls && keys.length && (rec.controls || rec.toolRefs) && !keys.every((k) => cs!.controls.includes(k))) {
       // Keys differ per row only when the row names its own controls or tool references.
       cs.controls = [...new Set([...cs.controls, ...keys])].sort(compareStrings);
     }
-    if (rec.title && !cs.title) cs.title = rec.title;
-    if (rec.severity && !cs.severity) cs.severity = rec.severity;
+    if (rec.title && !cs.title) cs.title = detach(rec.title);
+    if (rec.severity && !cs.severity) cs.severity = detach(rec.severity);
     // A row without a check id is not evaluated anywhere, in the check tallies too.
     const result = rec.check ? rec.result : 'not-evaluated';
     const failing = result === 'fail' || result === 'error' || result === 'excepted-in-tool';
@@ -542,8 +575,8 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
       default: cs.notEvaluated += w;
     }
     if (failing && cs.failing.length < FAILING_SAMPLE_SIZE) {
-      const s: FailingSample = { resource: rec.resource ?? '(unnamed resource)', result: rec.result as FailingSample['result'], file: file.path };
-      if (rec.message) s.message = rec.message;
+      const s: FailingSample = { resource: detach(rec.resource ?? '(unnamed resource)'), result: rec.result as FailingSample['result'], file: file.path };
+      if (rec.message) s.message = detach(rec.message);
       if (rec.line) s.line = rec.line;
       cs.failing.push(s);
     }
@@ -554,7 +587,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     }
     for (const k of keys) {
       const ce = getControl(k, collected, fresh);
-      ce.checkSet.add(checkId);
+      ce.checkSet.add(cs.check);
       if (!failing) {
         ce.pass += w;
         continue;
@@ -616,7 +649,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     if (fresh) fileFresh = minIso(fileFresh, fresh);
     if (rec.controls) reportUnknownControls(rec.controls, rec.line);
     if (settings.policyVersions && rec.check.startsWith(ACK_PREFIX)) judgeAcknowledgement(rec);
-    if (settings.keepResources && rec.resource && resourceNames.size < NAMES_CAP) resourceNames.add(rec.resource);
+    if (settings.keepResources && rec.resource && resourceNames.size < NAMES_CAP) resourceNames.add(detach(rec.resource));
     account(rec, mapper.forRecord(rec), collected, fresh);
   };
 
@@ -637,7 +670,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
       return;
     }
     if (rec.result !== 'pass') return;
-    if (acknowledgements.length < NAMES_CAP) acknowledgements.push({ person: rec.resource ?? '', policy, version: rec.rawResult ?? '' });
+    if (acknowledgements.length < NAMES_CAP) acknowledgements.push({ person: detach(rec.resource ?? ''), policy: detach(policy), version: detach(rec.rawResult ?? '') });
     if ((rec.rawResult ?? '').trim() !== current) {
       rec.result = 'fail';
       rec.message = `${rec.message ?? ''}; the current version is ${current}`;

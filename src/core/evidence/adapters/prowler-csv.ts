@@ -15,6 +15,7 @@
  */
 import type { EvidenceAdapter, EvidenceRecord } from '../types.ts';
 import { streamCsv } from './csv.ts';
+import { detach } from '../../util/detach.ts';
 import { parseComplianceCell, parseMuted, prowlerInstant, prowlerResult, rowDiagnostics, validateProwlerConfig, type ToolRefs } from './prowler.ts';
 
 type Shape = 'v4' | 'v3' | 'compliance';
@@ -100,6 +101,7 @@ export const prowlerCsvAdapter: EvidenceAdapter = {
       compliance?: number; version?: number; requirement?: number; framework?: number;
     } | undefined;
     const frameworks = new Map<string, string | undefined>();
+    const complianceCells = new Map<string, ToolRefs>();
     let missingFramework = false;
     let rows = 0;
     let collectedColumn = '';
@@ -199,7 +201,7 @@ export const prowlerCsvAdapter: EvidenceAdapter = {
           let framework = frameworks.get(fwCell);
           if (!frameworks.has(fwCell)) {
             framework = complianceFramework(ctx.file, fwCell || undefined);
-            frameworks.set(fwCell, framework);
+            frameworks.set(detach(fwCell), framework);
           }
           if (requirement && framework) refs = [{ framework, control: requirement }];
           else if (requirement && !missingFramework) {
@@ -207,12 +209,21 @@ export const prowlerCsvAdapter: EvidenceAdapter = {
             issues.warn({ line, field: 'FRAMEWORK' }, 'This compliance CSV has no FRAMEWORK column and its file name does not say the framework; its requirement references are left out.', 'Keep Prowler\'s file name (`<output>_<framework>_<provider>.csv`), or use `map:` rules.');
           }
         } else {
-          refs = parseComplianceCell(cell(c.compliance));
+          // Rows of one check repeat one compliance cell: parsed once, and the same array handed out
+          // (ingestion then maps a (check, references) pair once).
+          const text = cell(c.compliance) ?? '';
+          let parsed = complianceCells.get(text);
+          if (!parsed) {
+            if (complianceCells.size >= 4096) complianceCells.clear();
+            const own = detach(text);
+            complianceCells.set(own, (parsed = parseComplianceCell(own)));
+          }
+          refs = parsed;
         }
         if (refs.length) rec.toolRefs = refs;
         if (!ctx.meta.toolVersion) {
           const version = cell(c.version)?.trim();
-          if (version) ctx.meta.toolVersion = version;
+          if (version) ctx.meta.toolVersion = detach(version);
         }
         ctx.emit(rec);
       },
