@@ -586,9 +586,11 @@ const targets: Target[] = [
   },
   {
     id: 'ingestion-vs-papaparse',
-    target: 'CSV ingestion within 1.3x of papaparse (CPU time per byte)',
-    measured: e.csvIngestionVsPapaparseCpu === undefined ? 'not measured' : `${e.csvIngestionVsPapaparseCpu}x CPU (${e.csvIngestionVsPapaparse}x wall)`,
-    holds: e.csvIngestionVsPapaparseCpu === undefined ? null : e.csvIngestionVsPapaparseCpu <= 1.3,
+    // The issue's measure is time: ingestion (both cores, hashing included) against papaparse's own streaming parse of
+    // the same bytes. CPU per byte (what one core does) is printed beside it, and judged when the machine was busy.
+    target: `CSV ingestion within 1.3x of papaparse's streaming parse of the same bytes (${basis}; ingestion on both cores)`,
+    measured: e.csvIngestionVsPapaparse === undefined ? 'not measured' : `${e.csvIngestionVsPapaparse}x wall, ${e.csvIngestionVsPapaparseCpu}x CPU per byte`,
+    holds: pick(e.csvIngestionVsPapaparse, e.csvIngestionVsPapaparseCpu, (x) => x <= 1.3),
   },
   {
     id: 'site-vs-bare-astro',

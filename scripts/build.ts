@@ -89,7 +89,7 @@ if (cache && key && !args.force && (await isUpToDate(cache, out, key))) {
   await rm(path.dirname(work), { recursive: true, force: true });
   phase('up to date');
   const secs = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`${path.relative(process.cwd(), out) || out} is up to date: same inputs, time, options and code as the build that wrote it (checked in ${secs}s${ingestNote()}; --force writes it again)\n${summaryLines()}\n`);
+  process.stdout.write(`${path.relative(process.cwd(), out) || out} is up to date${ingestNote(' (', ')')}: same inputs, time, options and code as the build that wrote it; checked in ${secs}s (--force writes it again)\n${summaryLines()}\n`);
   process.exit(0);
 }
 const model = buildViewModel({ report, workspace, sources, history, base, ...(changes ? { changes } : {}) });
@@ -172,7 +172,7 @@ function summaryLines(): string {
   return report.frameworks.map((f) => `  ${f.id}: ${(f.summary.score * 100).toFixed(1)}% passing, ${f.summary.counts.failing} failing, ${f.summary.counts.gap} gaps`).join('\n');
 }
 
-function ingestNote(open = ', ', close = ''): string {
+function ingestNote(open: string, close: string): string {
   const st = result.ingestStats;
   return st ? `${open}${st.files} evidence files, ${st.cached} from cache${st.workers ? `, ${st.workers} worker threads` : ''}${close}` : '';
 }

@@ -28,7 +28,7 @@ describe('rebuild with nothing changed', () => {
     const before = statSync(index).mtimeMs;
 
     const again = build();
-    expect(again).toMatch(/is up to date: same inputs, time, options and code/);
+    expect(again).toMatch(/is up to date \(1 evidence files?, 1 from cache\): same inputs, time, options and code/);
     expect(again).toMatch(/passing/); // the summary is printed all the same
     expect(statSync(index).mtimeMs).toBe(before);
 
