@@ -3,6 +3,7 @@
  * catalogs, policies, exceptions and source.yaml files. Every rule pushes
  * diagnostics; nothing throws for user mistakes, so one run reports every problem.
  */
+import { pushAll } from './util/memory.ts';
 import picomatch from 'picomatch';
 import { ControlIndex, controlKey } from './catalog/index.ts';
 import { resolveCrosswalks, type CrosswalkEdge } from './crosswalk.ts';
@@ -338,14 +339,14 @@ function parseSources(files: WorkspaceFiles, resolveMap: MapResolver, diagnostic
     const id = folder.dir.split('/').pop()!;
     if (!folder.config) {
       diagnostics.report('source-config-missing', { file: folder.dir }, { args: { dir: folder.dir } });
-      unclaimed.push(...folder.files);
+      pushAll(unclaimed, folder.files);
       continue;
     }
     const configFile = folder.config.path;
     const parsed = parseYaml({ file: configFile, text: folder.config.text }, diagnostics);
     const config = parsed.ok ? validateWith(sourceSchema, parsed, configFile, diagnostics) : undefined;
     if (!config) {
-      unclaimed.push(...folder.files);
+      pushAll(unclaimed, folder.files);
       continue;
     }
     const adapter = adapterRegistry.get(config.format);
@@ -353,7 +354,7 @@ function parseSources(files: WorkspaceFiles, resolveMap: MapResolver, diagnostic
       diagnostics.report('unknown-format', { file: configFile, ...parsed.locate(['format']), field: 'format' }, {
         args: { format: config.format, suggestion: closest(config.format, knownFormats()), known: knownFormats().join(', ') },
       });
-      unclaimed.push(...folder.files);
+      pushAll(unclaimed, folder.files);
       continue;
     }
     // Generic options on tool formats would be silently ignored: refuse them.

@@ -49,6 +49,12 @@ describe('json adapter', () => {
     expect(countResults(run.records)).toEqual({ pass: 1, fail: 1, 'not-evaluated': 1 });
     expect(run.records[0]?.collectedAt).toBe('2026-11-01T00:00:00Z');
   });
+  it('reads a list of 300,000 records (a spread of that many arguments overflowed the stack)', async () => {
+    const findings = Array.from({ length: 300_000 }, (_, i) => ({ check_id: `c${i % 7}`, status: i % 3 ? 'PASS' : 'FAIL' }));
+    const run = await runAdapter(jsonAdapter, { text: JSON.stringify({ generatedAt: '2026-11-01T00:00:00Z', findings }) }, config);
+    expect(run.diagnostics.errors).toEqual([]);
+    expect(countResults(run.records)).toEqual({ pass: 200_000, fail: 100_000 });
+  });
   it('reports truncated JSON with a position', async () => {
     const run = await runAdapter(jsonAdapter, { text: '{"findings": [{"check_id": "a",\n "status": "PA' }, config);
     const [d] = run.diagnostics.errors;

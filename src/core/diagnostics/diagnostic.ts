@@ -4,7 +4,7 @@
  * how to fix it (hint). Diagnostics are collected, never thrown, so one run
  * reports every problem.
  */
-import { detach } from '../util/detach.ts';
+import { detach } from '../util/memory.ts';
 import { errorCatalogue, type RuleId } from './errors-data.ts';
 
 export type Severity = 'error' | 'warning';

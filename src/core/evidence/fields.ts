@@ -1,4 +1,5 @@
 /** Shared field handling for the generic adapters: header matching, JSON paths, result words. */
+import { pushAll } from '../util/memory.ts';
 import type { NormalisedResult } from './types.ts';
 import type { ResultSpec, WhereCondition } from '../schemas/source.ts';
 
@@ -129,8 +130,8 @@ export function selectAll(value: unknown, path: JsonPath): unknown[] {
     const next: unknown[] = [];
     for (const v of current) {
       if (seg === '*') {
-        if (Array.isArray(v)) next.push(...v);
-        else if (v && typeof v === 'object') next.push(...Object.values(v));
+        if (Array.isArray(v)) pushAll(next, v);
+        else if (v && typeof v === 'object') pushAll(next, Object.values(v));
       } else if (typeof seg === 'number') {
         if (Array.isArray(v) && seg < v.length) next.push(v[seg]);
       } else if (v && typeof v === 'object' && !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, seg)) {

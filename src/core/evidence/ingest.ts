@@ -20,7 +20,7 @@ import { addDuration, parseInstant, type Duration } from '../util/time.ts';
 import { controlKey, type ControlIndex } from '../catalog/index.ts';
 import { adapterRegistry } from './registry.ts';
 import { maskSecrets } from './secrets.ts';
-import { detach } from '../util/detach.ts';
+import { detach, pushAll } from '../util/memory.ts';
 import { DistinctCounter, type DistinctState } from './distinct.ts';
 import { translateToolRef } from '../../mappings/tool-refs.ts';
 import type { AdapterContext, EvidenceRecord, FileMeta } from './types.ts';
@@ -311,7 +311,7 @@ function buildMapper(config: SourceConfig, controls: ControlIndex) {
         keys = t ? toKeys({ [t.framework]: [t.control] }) : [];
         toolCache.set(id, keys);
       }
-      out.push(...keys);
+      pushAll(out, keys);
     }
     return out;
   };
@@ -868,8 +868,8 @@ export function mergeSource(settings: FileSettings, files: readonly FileIngest[]
       if (ce.collectedAt && (cur.collectedAt === '' || ce.collectedAt < cur.collectedAt)) cur.collectedAt = ce.collectedAt;
     }
     for (const c of f.sample) candidates.push({ ...c, offset });
-    if (f.resourceNames) (summary.resourceNames ??= []).push(...f.resourceNames);
-    if (f.acknowledgements) (summary.acknowledgements ??= []).push(...f.acknowledgements);
+    if (f.resourceNames) pushAll((summary.resourceNames ??= []), f.resourceNames);
+    if (f.acknowledgements) pushAll((summary.acknowledgements ??= []), f.acknowledgements);
     offset += f.rows.total;
     for (const p of f.pages) pageList.push({ ...p, file: f.file.path });
     if (f.file.collectedAt && !f.file.failed) summary.collectedAt = minIso(summary.collectedAt, f.file.collectedAt);

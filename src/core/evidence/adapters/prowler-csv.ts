@@ -15,7 +15,7 @@
  */
 import type { EvidenceAdapter, EvidenceRecord } from '../types.ts';
 import { streamCsv } from './csv.ts';
-import { detach } from '../../util/detach.ts';
+import { detach } from '../../util/memory.ts';
 import { parseComplianceCell, parseMuted, prowlerInstant, prowlerResult, rowDiagnostics, validateProwlerConfig, type ToolRefs } from './prowler.ts';
 
 type Shape = 'v4' | 'v3' | 'compliance';

@@ -14,3 +14,13 @@ export function detach(s: string | undefined): string | undefined {
   // Concatenation then slice makes V8 flatten into a new sequential string of this length alone.
   return s === undefined ? undefined : (` ${s}`).slice(1);
 }
+
+/**
+ * Appends every item of `items` to `target`. Not `target.push(...items)`: a spread passes each
+ * item as an argument, and a list of a few hundred thousand (a JSON export's records, a roster)
+ * overflows the stack.
+ */
+export function pushAll<T>(target: T[], items: Iterable<T>): T[] {
+  for (const item of items) target.push(item);
+  return target;
+}
