@@ -183,7 +183,7 @@ function record(key: string, run: Run): Run {
   const ok = run.exitCode === 0 && !run.timedOut;
   if (!ok) failures.push(`${key}: exit ${run.exitCode ?? run.signal}${run.timedOut ? ' (timed out)' : ''}: ${run.stderrTail.trim().split('\n').slice(-3).join(' | ')}`);
   const by = run.peakByProcess.length > 1 ? `: ${run.peakByProcess.map((x) => `${x.name} ${x.peakRssMb}`).join(', ')}` : '';
-  log(`${key}: ${run.wall}s wall, ${run.cpu}s CPU, peak RSS ${run.peakRssMb} MiB (tree ${run.peakTreeRssMb} MiB${by}), load ${run.load.join('→')}${ok ? '' : `  FAILED (exit ${run.exitCode ?? run.signal})`}`);
+  log(`${key}: ${run.wall}s wall, ${run.cpu}s CPU, peak RSS ${run.peakRssMb} MiB (tree ${run.peakTreeRssMb} MiB${by}), load ${run.load.join('→')}, other work ${run.otherCores} cores${ok ? '' : `  FAILED (exit ${run.exitCode ?? run.signal})`}`);
   return run;
 }
 
@@ -559,7 +559,11 @@ const rssGrowth = curvePoints.length >= 2 ? r2(curvePoints[curvePoints.length - 
 /** On a busy machine (load above the CPU count during the runs) ratios are judged on CPU time; wall time is shown too. */
 const loads = Object.values(runs).flatMap((r) => r.load);
 const meanLoad = loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : 0;
-const basis: 'wall' | 'cpu' = meanLoad > machine.nproc ? 'cpu' : 'wall';
+// Contention is what other processes took while our runs ran (weighted by wall time); the load average
+// cannot tell it, since a run on both cores of this machine raises the load to 2 by itself.
+const measured = Object.values(runs).filter((r) => typeof r.otherCores === 'number');
+const meanOtherCores = measured.length ? measured.reduce((a, r) => a + r.otherCores * r.wall, 0) / Math.max(0.001, measured.reduce((a, r) => a + r.wall, 0)) : 0;
+const basis: 'wall' | 'cpu' = meanOtherCores > 0.5 ? 'cpu' : 'wall';
 
 interface Target {
   id: string;
@@ -615,7 +619,7 @@ const targets: Target[] = [
 const results = {
   benchVersion: 1,
   generatorVersion: GENERATOR_VERSION,
-  machine: { ...machine, loadAtEnd: os.loadavg().map((x) => round(x, 2)), meanLoadDuringRuns: round(meanLoad, 2) },
+  machine: { ...machine, loadAtEnd: os.loadavg().map((x) => round(x, 2)), meanLoadDuringRuns: round(meanLoad, 2), meanOtherCoresDuringRuns: round(meanOtherCores, 2) },
   /** What ratio targets were judged on: wall time, or CPU time when the machine was busy. */
   basis,
   budgetMinutes: Number.isFinite(budgetSeconds) ? budgetSeconds / 60 : null,
@@ -642,7 +646,7 @@ const v = (x: number | undefined, unit = '') => (x === undefined ? '–' : `${x}
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 const s = fig.small;
 const md = [
-  `Measured ${machine.date.slice(0, 10)} on ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB RAM, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAtStart.join(' / ')} at the start, ${results.machine.loadAtEnd.join(' / ')} at the end; mean load during the runs ${round(meanLoad, 1)}${basis === 'cpu' ? ' (a shared, busy machine: wall times are inflated, so ratio targets are judged on CPU time; absolute times are wall times)' : ''}. ${Number.isFinite(budgetSeconds) ? `Budget ${budgetSeconds / 60} min` : 'Full run'}, ${Math.round(elapsed())} s in all. Raw figures: \`${path.relative(ROOT, RESULTS)}\`.`,
+  `Measured ${machine.date.slice(0, 10)} on ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB RAM, Node ${machine.node}, ${machine.platform}; load average ${machine.loadAtStart.join(' / ')} at the start, ${results.machine.loadAtEnd.join(' / ')} at the end; mean load during the runs ${round(meanLoad, 1)}; other processes kept ${round(meanOtherCores, 2)} cores busy on average while the runs ran${basis === 'cpu' ? ' (a shared, busy machine: wall times are inflated, so ratio targets are judged on CPU time; absolute times are wall times)' : ' (ratio targets are judged on wall time)'}. ${Number.isFinite(budgetSeconds) ? `Budget ${budgetSeconds / 60} min` : 'Full run'}, ${Math.round(elapsed())} s in all. Raw figures: \`${path.relative(ROOT, RESULTS)}\`.`,
   '',
   '### Targets (enterprise workspace)',
   '',

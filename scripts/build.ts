@@ -55,8 +55,7 @@ await mkdir(work, { recursive: true });
 const findingsDir = path.join(work, 'findings');
 const cache = cacheDir();
 const workers = workerCount();
-const result = await runPipeline({ root, now, findingsDir, sampleSize: 25, ...(cache ? { cacheDir: cache } : {}), ...(workers !== undefined ? { workers } : {}) });
-phase('pipeline (read, ingest, status, report)');
+const result = await runPipeline({ root, now, findingsDir, sampleSize: 25, phase, ...(cache ? { cacheDir: cache } : {}), ...(workers !== undefined ? { workers } : {}) });
 printDiagnostics(result.diagnostics.items);
 if (result.diagnostics.hasErrors || !result.report || !result.workspace || !result.sources) {
   process.stderr.write(`build failed: fix the errors above (workspace: ${root})\n`);

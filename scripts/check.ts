@@ -3,13 +3,13 @@
  * as `file:line:col  message  (hint)`. Exit 0 when clean (warnings allowed), 2 on errors.
  */
 import { runPipeline } from '../src/core/load/pipeline-fs.ts';
-import { buildNow, cacheDir, printDiagnostics, workerCount, workspaceRoot } from './lib/cli.ts';
+import { buildNow, cacheDir, phaseTimer, printDiagnostics, workerCount, workspaceRoot } from './lib/cli.ts';
 
 const root = workspaceRoot();
 const now = buildNow();
 const cache = cacheDir();
 const workers = workerCount();
-const result = await runPipeline({ root, now, ...(cache ? { cacheDir: cache } : {}), ...(workers !== undefined ? { workers } : {}) });
+const result = await runPipeline({ root, now, phase: phaseTimer(), ...(cache ? { cacheDir: cache } : {}), ...(workers !== undefined ? { workers } : {}) });
 printDiagnostics(result.diagnostics.items);
 if (result.diagnostics.hasErrors) {
   process.stderr.write(`check failed: fix the errors above (workspace: ${root})\n`);

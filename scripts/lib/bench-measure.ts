@@ -31,15 +31,34 @@ export interface Run {
   peakByProcess: { name: string; peakRssMb: number }[];
   /** 1-minute load average when the run started and ended (the machine may be shared). */
   load: [number, number];
+  /**
+   * CPU cores that everything else on the machine kept busy during the run, on average: the machine's busy
+   * time (/proc/stat, steal included) minus the run's own CPU, over the wall time. The load average cannot
+   * tell this: a run on both cores raises it by itself.
+   */
+  otherCores: number;
   stdoutTail: string;
   stderrTail: string;
 }
 
+/** Clock ticks per second of /proc/stat (USER_HZ: 100 on Linux, whatever the kernel's HZ). */
+const CLK_TCK = 100;
 const GNU_TIME = '/usr/bin/time';
 const TAIL = 16 * 1024;
 
 export function hasGnuTime(): boolean {
   return existsSync(GNU_TIME);
+}
+
+/** Busy CPU seconds of the whole machine since boot (/proc/stat: user, nice, system, irq, softirq, steal). */
+function machineBusySeconds(): number {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = f;
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK;
+  } catch {
+    return 0;
+  }
 }
 
 function readStatusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
@@ -110,6 +129,7 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Run
   const useTime = hasGnuTime();
   const cmd = useTime ? [GNU_TIME, '-f', '%e %U %S %M', '-o', timeFile, ...argv] : argv;
   const load0 = os.loadavg()[0]!;
+  const busy0 = machineBusySeconds();
   const started = performance.now();
   const child = spawn(cmd[0]!, cmd.slice(1), { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stdout = '';
@@ -155,6 +175,7 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Run
   }, opts.timeoutSeconds * 1000);
   const [exitCode, signal] = await new Promise<[number | null, string | null]>((resolve) => child.on('close', (code, sig) => resolve([code, sig])));
   const wall = (performance.now() - started) / 1000;
+  const machineBusy = machineBusySeconds() - busy0;
   clearInterval(timer);
   clearTimeout(killer);
   let cpu = [...cpuSeen.values()].reduce((a, b) => a + b, 0);
@@ -178,6 +199,7 @@ export async function measure(argv: string[], opts: MeasureOptions): Promise<Run
     peakTreeRssMb: round(Math.max(peakTree, peakRss) / 1024, 1),
     peakByProcess: [...hwmSeen.values()].sort((a, b) => b.kb - a.kb).slice(0, 3).map((x) => ({ name: x.name, peakRssMb: round(x.kb / 1024, 1) })),
     load: [round(load0, 2), round(os.loadavg()[0]!, 2)],
+    otherCores: round(Math.max(0, machineBusy - cpu) / Math.max(wall, 0.001), 2),
     stdoutTail: stdout.slice(-2000),
     stderrTail: stderr.slice(-2000),
   };

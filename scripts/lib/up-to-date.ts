@@ -14,7 +14,7 @@ import path from 'node:path';
 import { PROJECT_ROOT } from './cli.ts';
 
 /** Code and configuration that shape the output: the site, the core, the build script, the locked dependencies. */
-const CODE = ['src', 'scripts/build.ts', 'scripts/lib', 'astro.config.mjs', 'package-lock.json', 'public'];
+const CODE = ['src', 'scripts/build.ts', 'scripts/lib/cli.ts', 'scripts/lib/up-to-date.ts', 'astro.config.mjs', 'package-lock.json', 'public'];
 
 let codeMemo: Promise<string> | undefined;
 

@@ -2,12 +2,24 @@
  * A rebuild with nothing changed (same inputs, time, options and code, output untouched) stops
  * after ingestion and leaves the output as it is; any change writes it all again (scripts/lib/up-to-date.ts).
  */
+import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { FIXTURES_DIR } from '../helpers/fixtures.ts';
+import { FIXTURES_DIR, REPO_ROOT } from '../helpers/fixtures.ts';
+
+/** Every file under `dir` (relative path -> SHA-256). */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ent of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!ent.isFile()) continue;
+    const full = path.join(ent.parentPath, ent.name);
+    out[path.relative(dir, full)] = createHash('sha256').update(readFileSync(full)).digest('hex');
+  }
+  return out;
+}
 
 describe('rebuild with nothing changed', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'up-to-date-'));
@@ -56,6 +68,35 @@ describe('rebuild with nothing changed', () => {
     expect(build(['--base', '/compliance/', '--force'])).toMatch(/^built /);
     // Without the cache there is no record: always a full build.
     expect(build(['--base', '/compliance/'], { COMPLIANCE_CACHE: 'off' })).toMatch(/^built /);
+  });
+});
+
+describe('rebuild after one evidence file changed', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'one-changed-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('writes every findings page, including those of cached files, exactly as a build without cache', { timeout: 240_000 }, () => {
+    // The example workspace, with 2,500 more users so that the IdP export spans three findings pages.
+    const ws = path.join(tmp, 'ws');
+    for (const d of ['content', 'evidence']) cpSync(path.join(REPO_ROOT, d), path.join(ws, d), { recursive: true });
+    const users = path.join(ws, 'evidence/okta-mfa/users.csv');
+    appendFileSync(users, Array.from({ length: 2500 }, (_, i) => `user${i}@northwind-robotics.example,ACTIVE,${i % 9 ? 'TRUE' : 'FALSE'},2026-11-26T10:00:00Z,Engineering\n`).join(''));
+    const env = { COMPLIANCE_NOW: '2026-11-28T00:00:00Z', COMPLIANCE_WORKSPACE: ws, COMPLIANCE_CACHE_DIR: path.join(tmp, 'cache') };
+    const build = (out: string, extra: Record<string, string> = {}) => {
+      const r = runCli('build.ts', [], { ...env, COMPLIANCE_OUT: path.join(tmp, out), ...extra });
+      expect(r.status, r.stderr).toBe(0);
+      return r.stdout;
+    };
+    expect(build('out')).toMatch(/\(\d+ evidence files, 0 from cache/);
+    // One more row in another source's file: every other file comes from the cache.
+    appendFileSync(path.join(ws, 'evidence/hr-onboarding/background-checks.csv'), 'NW-1999,Zed Quinn,2026-11-20,Cleared,Yes\n');
+    const rebuilt = build('out');
+    const m = /\((\d+) evidence files, (\d+) from cache/.exec(rebuilt);
+    expect(m && Number(m[2])).toBe(Number(m![1]) - 1);
+    const pages = readdirSync(path.join(tmp, 'out/evidence/okta-mfa/findings')).sort();
+    expect(pages).toEqual(['1', '2', '3']);
+    expect(build('fresh', { COMPLIANCE_CACHE: 'off' })).toMatch(/^built /);
+    expect(tree(path.join(tmp, 'out'))).toEqual(tree(path.join(tmp, 'fresh')));
   });
 });
 

@@ -38,15 +38,18 @@ export interface PipelineOptions {
   cacheDir?: string;
   /** Worker threads for ingestion (0: inline); default: automatic. */
   workers?: number;
+  /** Called as each step ends (COMPLIANCE_TIMINGS). */
+  phase?: (name: string) => void;
 }
 
-export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cacheDir, workers }: PipelineOptions): Promise<PipelineResult> {
+export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cacheDir, workers, phase = () => {} }: PipelineOptions): Promise<PipelineResult> {
   const diagnostics = new DiagnosticBag();
   const files = await readWorkspaceFiles(root, diagnostics);
   if (!files) return { diagnostics };
   const builtIn = await readBuiltInCatalogs();
   const { workspace } = validateWorkspace(files, builtIn, diagnostics, await readBuiltInCrosswalks());
   if (!workspace) return { diagnostics, files };
+  phase('read and validate the workspace');
 
   const exceptions = workspace.exceptions.map((e) => e.data);
   const sampling = { size: workspace.portal.sampling?.size ?? sampleSize, ...(workspace.portal.sampling?.seed ? { seed: workspace.portal.sampling.seed } : {}) };
@@ -67,6 +70,7 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cach
     ...(cacheDir ? { cacheDir } : {}),
     ...(workers !== undefined ? { workers } : {}),
   });
+  phase(`ingest evidence (${stats.files} files, ${stats.cached} from cache, ${stats.workers} worker threads)`);
   let next = 0;
   const sources = workspace.sources.map((s, i) => {
     const files = results.slice(next, next + s.files.length);
@@ -85,6 +89,7 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cach
     .sort(compareStrings);
   for (const f of unclaimed) diagnostics.report('file-unclaimed', { file: f });
 
+  phase('merge sources');
   const status = computeStatus({ workspace, sources, now });
   diagnostics.merge(status.notices);
 
@@ -93,5 +98,6 @@ export async function runPipeline({ root, now, findingsDir, sampleSize = 0, cach
   );
   const contentHashes = contentFiles.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.text).digest('hex') }));
   const report = buildReport({ workspace, sources, status, now, diagnostics: diagnostics.sorted(), contentHashes, unclaimed });
+  phase('statuses and report');
   return { diagnostics, workspace, files, sources, status, report, ingestStats: stats };
 }
