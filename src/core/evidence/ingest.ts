@@ -19,7 +19,7 @@ import { compareIds, compareStrings } from '../util/suggest.ts';
 import { addDuration, parseInstant, type Duration } from '../util/time.ts';
 import { controlKey, type ControlIndex } from '../catalog/index.ts';
 import { adapterRegistry } from './registry.ts';
-import { maskSecrets } from './secrets.ts';
+import { mayHoldSecret, maskSecrets } from './secrets.ts';
 import { detach, pushAll } from '../util/memory.ts';
 import { DistinctCounter, type DistinctState } from './distinct.ts';
 import { translateToolRef } from '../../mappings/tool-refs.ts';
@@ -432,6 +432,9 @@ export function hash53(str: string, seed = 0): number {
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
 
+/** Record fields that are searched for credentials (and masked) before anything keeps them. */
+const MASKED_FIELDS = ['resource', 'message', 'title'] as const;
+
 /** A 53-bit hash of a row index under a seed (sample priorities), without making a string of it. */
 export function mix53(n: number, seed: number): number {
   const lo = (n >>> 0) ^ (seed >>> 0);
@@ -491,11 +494,11 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   const sample: SampleCandidate[] = [];
   const sampleSeed = hash53(`${settings.sampleSeed}\u0000${file.path}`);
   let sampleMax = -1;
-  const offerSample = (index: number, make: () => FindingRow) => {
+  const offerSample = (index: number, rec: EvidenceRecord, keys: string[]) => {
     if (settings.sampleSize <= 0) return;
     const priority = mix53(index, sampleSeed);
     if (sample.length < settings.sampleSize) {
-      sample.push({ priority, index, row: make() });
+      sample.push({ priority, index, row: toRow(rec, keys) });
       if (sample.length === settings.sampleSize) {
         sample.sort((a, b) => a.priority - b.priority || a.index - b.index);
         sampleMax = sample[sample.length - 1]!.priority;
@@ -503,7 +506,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
       return;
     }
     if (priority >= sampleMax) return;
-    sample[sample.length - 1] = { priority, index, row: make() };
+    sample[sample.length - 1] = { priority, index, row: toRow(rec, keys) };
     sample.sort((a, b) => a.priority - b.priority || a.index - b.index);
     sampleMax = sample[sample.length - 1]!.priority;
   };
@@ -541,24 +544,29 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     return ce;
   };
 
+  let lastCheck: CheckSummary | undefined;
   const account = (rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined) => {
     // A summary record stands for `count` results: every tally below counts it that many times.
     const w = weightOf(rec);
     const index = rowsAcc.total;
     rowsAcc.total += w;
     if (ctx.rowSink) ctx.rowSink.write(rec);
-    offerSample(index, () => toRow(rec, keys));
+    offerSample(index, rec, keys);
     const evaluated = rec.result !== 'not-evaluated' && rec.check !== '';
     if (!evaluated) rowsAcc.notEvaluated += w;
     else if (keys.length) rowsAcc.mapped += w;
     else rowsAcc.unmapped += w;
     if (rec.resource) resources.add(hash53(rec.resource));
     const checkId = rec.check || '(no check id)';
-    let cs = checks.get(checkId);
+    // Rows of one check mostly come together: the last one answers without hashing the id again.
+    let cs = lastCheck !== undefined && lastCheck.check === checkId ? lastCheck : checks.get(checkId);
     if (!cs) {
       cs = { check: detach(checkId), pass: 0, fail: 0, error: 0, notEvaluated: 0, exceptedInTool: 0, controls: keys, failing: [] };
       checks.set(cs.check, cs);
-    } else if (keys !== cs.controls && keys.length && (rec.controls || rec.toolRefs) && !keys.every((k) => cs!.controls.includes(k))) {
+    }
+    lastCheck = cs;
+    // (A new summary starts with these very keys.)
+    if (keys !== cs.controls && keys.length && (rec.controls || rec.toolRefs) && !keys.every((k) => cs!.controls.includes(k))) {
       // Keys differ per row only when the row names its own controls or tool references.
       cs.controls = [...new Set([...cs.controls, ...keys])].sort(compareStrings);
     }
@@ -614,11 +622,18 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     }
   };
 
+  let lastCleanTitle = '';
   const emit = (rec: EvidenceRecord) => {
     rows += weightOf(rec);
-    for (const field of ['resource', 'message', 'title'] as const) {
+    for (const field of MASKED_FIELDS) {
       const v = rec[field];
       if (!v) continue;
+      // One regex test per value, no allocation; a check's title repeats on every row and is tested once.
+      if (field === 'title' && v === lastCleanTitle) continue;
+      if (!mayHoldSecret(v)) {
+        if (field === 'title') lastCleanTitle = v;
+        continue;
+      }
       const m = maskSecrets(v);
       if (!m.found.length) continue;
       rec[field] = m.text;

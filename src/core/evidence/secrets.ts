@@ -26,6 +26,11 @@ export interface MaskResult {
   found: string[];
 }
 
+/** True when the text may hold a credential (one regex test); false means maskSecrets would change nothing. */
+export function mayHoldSecret(text: string): boolean {
+  return ANY.test(text);
+}
+
 export function maskSecrets(text: string): MaskResult {
   if (!ANY.test(text)) return { text, found: [] };
   const found: string[] = [];
