@@ -71,15 +71,24 @@ export function resultClassifier(spec: ResultSpec): (raw: string | undefined) =>
   const pass = new Set(spec.pass.map(norm));
   const fail = new Set(spec.fail.map(norm));
   const error = new Set(spec.error.map(norm));
+  // Exports repeat a handful of words: the last one answers without normalising it again.
+  let lastRaw: string | undefined;
+  let last: NormalisedResult = 'not-evaluated';
   return (raw) => {
     if (raw === undefined) return 'not-evaluated';
+    if (raw === lastRaw) return last;
+    lastRaw = raw;
+    last = classifyWord(raw);
+    return last;
+  };
+  function classifyWord(raw: string): NormalisedResult {
     const v = norm(raw);
     if (v === '') return 'not-evaluated';
     if (fail.has(v)) return 'fail';
     if (error.has(v)) return 'error';
     if (pass.has(v)) return 'pass';
     return 'not-evaluated';
-  };
+  }
 }
 
 function norm(s: string): string {

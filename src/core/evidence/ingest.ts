@@ -545,6 +545,9 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   };
 
   let lastCheck: CheckSummary | undefined;
+  type Target = { cs: CheckSummary; keys: string[]; ces: (ControlEvidence & { checkSet: Set<string> })[]; checkAdded: boolean };
+  const targets = new WeakMap<CheckSummary, Target>();
+  let lastTarget: Target | undefined;
   const account = (rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined) => {
     // A summary record stands for `count` results: every tally below counts it that many times.
     const w = weightOf(rec);
@@ -588,14 +591,30 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
       if (rec.line) s.line = rec.line;
       cs.failing.push(s);
     }
+    // The control tallies this row adds to, resolved once per (check, keys) rather than per row and key.
+    let t = lastTarget;
+    if (t === undefined || t.cs !== cs || t.keys !== keys) {
+      t = targets.get(cs);
+      if (t === undefined || t.keys !== keys) {
+        t = { cs, keys, ces: keys.map((k) => getControl(k, undefined, undefined)), checkAdded: false };
+        targets.set(cs, t);
+      }
+      lastTarget = t;
+    }
     if (!evaluated) {
       // Not-evaluated rows say nothing about freshness: they never make a control stale or fresh.
-      for (const k of keys) getControl(k, undefined, undefined).notEvaluated += w;
+      for (const ce of t.ces) ce.notEvaluated += w;
       return;
     }
-    for (const k of keys) {
-      const ce = getControl(k, collected, fresh);
-      ce.checkSet.add(cs.check);
+    if (!t.checkAdded) {
+      for (const ce of t.ces) ce.checkSet.add(cs.check);
+      t.checkAdded = true;
+    }
+    for (let i = 0; i < t.ces.length; i++) {
+      const ce = t.ces[i]!;
+      const k = t.keys[i]!;
+      if (fresh && (ce.freshUntil === '' || fresh < ce.freshUntil)) ce.freshUntil = fresh;
+      if (collected && (ce.collectedAt === '' || collected < ce.collectedAt)) ce.collectedAt = collected;
       if (!failing) {
         ce.pass += w;
         continue;

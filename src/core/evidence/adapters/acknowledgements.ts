@@ -42,7 +42,7 @@ export const acknowledgementsAdapter: EvidenceAdapter = {
         idx = { person, policy, version, ...(date !== undefined ? { date } : {}) };
         return true;
       },
-      row({ cells, line }) {
+      row(cells, line) {
         const person = cells[idx!.person]?.trim() ?? '';
         const policy = cells[idx!.policy]?.trim() ?? '';
         const version = cells[idx!.version]?.trim() ?? '';

@@ -7,22 +7,17 @@ import Papa from 'papaparse';
 import { closest } from '../../util/suggest.ts';
 import { decodeUtf8, DecodeError } from '../decode.ts';
 import { compileWhere, indexHeader, normaliseHeader, resultClassifier, validRegex } from '../fields.ts';
-import type { AdapterContext, EvidenceAdapter } from '../types.ts';
+import type { AdapterContext, EvidenceAdapter, EvidenceRecord } from '../types.ts';
 import type { FieldSpec } from '../../schemas/source.ts';
 
 /** At most this many row-level warnings per file; the rest are counted in one line. */
 export const MAX_ROW_WARNINGS = 20;
 
-export interface CsvRow {
-  cells: string[];
-  /** 1-based line where the row starts. */
-  line: number;
-}
-
 export interface CsvStreamHandlers {
   /** First non-empty row. Return false to stop reading. */
   header(cells: string[], line: number): boolean;
-  row(row: CsvRow): void;
+  /** Every other row: its cells, and the 1-based line where it starts. */
+  row(cells: string[], line: number): void;
 }
 
 /**
@@ -187,7 +182,7 @@ export async function streamCsv(
         }
         return;
       }
-      handlers.row({ cells, line: rowLine });
+      handlers.row(cells, rowLine);
     };
     Papa.parse<string[]>(input as unknown as File, {
       header: false,
@@ -329,7 +324,7 @@ export const csvAdapter: EvidenceAdapter = {
         }) as ((cells: string[]) => boolean) | undefined;
         return ok;
       },
-      row({ cells, line }) {
+      row(cells, line) {
         if (keep && !keep(cells)) {
           ctx.skip();
           return;
@@ -339,12 +334,8 @@ export const csvAdapter: EvidenceAdapter = {
         }
         const check = getCheck?.(cells)?.trim() ?? '';
         const raw = getResult?.(cells);
-        const record = {
-          check,
-          result: classify(raw),
-          line,
-          ...(raw !== undefined ? { rawResult: raw } : {}),
-        } as Parameters<AdapterContext['emit']>[0];
+        const record: EvidenceRecord = { check, result: classify(raw), line };
+        if (raw !== undefined) record.rawResult = raw;
         const resource = getResource?.(cells);
         if (resource) record.resource = resource;
         const sev = getSeverity?.(cells);

@@ -119,7 +119,7 @@ async function readCsv(chunks: AsyncIterable<Uint8Array>, ctx: AdapterContext): 
       extra = names.map((name, index) => ({ name, index })).filter((c) => !base.has(c.name));
       return true;
     },
-    row({ cells, line }) {
+    row(cells, line) {
       const get = (name: string): string | undefined => {
         const i = col[name];
         return i === undefined ? undefined : cells[i];

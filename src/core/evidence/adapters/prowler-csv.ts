@@ -102,6 +102,14 @@ export const prowlerCsvAdapter: EvidenceAdapter = {
     } | undefined;
     const frameworks = new Map<string, string | undefined>();
     const complianceCells = new Map<string, ToolRefs>();
+    let rowCells: string[] = [];
+    const cell = (i: number | undefined) => (i === undefined ? undefined : rowCells[i]);
+    let lastCollectedRaw: string | undefined | null = null;
+    let lastCollected: string | undefined;
+    let lastStatus: string | undefined | null = null; // null: no row yet
+    let lastMutedRaw: string | undefined;
+    let lastMuted: boolean | undefined = false;
+    let lastResult: ReturnType<typeof prowlerResult> = { result: 'not-evaluated', known: true };
     let missingFramework = false;
     let rows = 0;
     let collectedColumn = '';
@@ -149,7 +157,7 @@ export const prowlerCsvAdapter: EvidenceAdapter = {
         collectedColumn = names.collected;
         return true;
       },
-      row({ cells, line }) {
+      row(cells, line) {
         if (!c || !shape) return;
         rows++;
         if (cells.length !== width) {
@@ -160,16 +168,21 @@ export const prowlerCsvAdapter: EvidenceAdapter = {
           ctx.emit({ check: '', result: 'not-evaluated', line });
           return;
         }
-        const cell = (i: number | undefined) => (i === undefined ? undefined : cells[i]);
+        rowCells = cells;
         const check = cell(c.check)?.trim() ?? '';
         const status = cell(c.status);
         const mutedRaw = cell(c.muted);
-        let muted = parseMuted(mutedRaw);
-        if (muted === undefined) {
-          issues.warn({ line, field: 'MUTED' }, `MUTED is \`${mutedRaw}\`, not True or False; the row is read as not muted.`);
-          muted = false;
+        // STATUS and MUTED repeat a few words: the last pair answers without parsing them again.
+        if (status !== lastStatus || mutedRaw !== lastMutedRaw) {
+          lastStatus = status;
+          lastMutedRaw = mutedRaw;
+          lastMuted = parseMuted(mutedRaw);
+          lastResult = prowlerResult(status, lastMuted ?? false);
         }
-        const { result, known } = prowlerResult(status, muted);
+        if (lastMuted === undefined) {
+          issues.warn({ line, field: 'MUTED' }, `MUTED is \`${mutedRaw}\`, not True or False; the row is read as not muted.`);
+        }
+        const { result, known } = lastResult;
         if (!known) {
           issues.warn({ line, field: 'STATUS' }, `STATUS \`${status ?? ''}\` is not PASS, FAIL or MANUAL; the row is counted as not evaluated.`);
         }
@@ -189,7 +202,12 @@ export const prowlerCsvAdapter: EvidenceAdapter = {
         if (title) rec.title = title;
         const message = cell(c.message)?.trim();
         if (message) rec.message = message;
-        const collected = prowlerInstant(cell(c.collected));
+        const collectedRaw = cell(c.collected);
+        if (collectedRaw !== lastCollectedRaw) {
+          lastCollectedRaw = collectedRaw;
+          lastCollected = prowlerInstant(collectedRaw);
+        }
+        const collected = lastCollected;
         if (collected) {
           rec.collectedAt = collected;
           ctx.meta.collectedAtFrom ??= `column ${collectedColumn}`;

@@ -213,7 +213,7 @@ async function readCsv(chunks: AsyncIterable<Uint8Array>, ctx: AdapterContext, i
       }
       return ok;
     },
-    row({ cells, line }) {
+    row(cells, line) {
       rows++;
       if (cells.length !== width) {
         issues.error({ line }, `this row has ${cells.length} cells; the header has ${width}`, 'A cell with the delimiter or a line break inside must be quoted; if this is the last row, the file looks truncated: re-run the export.');
