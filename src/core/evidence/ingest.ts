@@ -481,13 +481,18 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     return v;
   };
   const freshCache = new Map<string, string>();
+  let lastCollectedIso = '';
+  let lastFresh = '';
   const freshFrom = (collectedIso: string): string => {
+    if (collectedIso === lastCollectedIso) return lastFresh;
     let v = freshCache.get(collectedIso);
     if (!v) {
       v = addDuration(new Date(collectedIso), maxAge.value).toISOString();
       if (freshCache.size > 10_000) freshCache.clear();
       freshCache.set(collectedIso, v);
     }
+    lastCollectedIso = collectedIso;
+    lastFresh = v;
     return v;
   };
   // Bottom-k sampling: keep the k rows with the smallest seeded priority; exact and mergeable across files.

@@ -190,6 +190,10 @@ export async function streamCsv(
       skipEmptyLines: false,
       chunk: (results, parser) => {
         const rows = results.data;
+        if (results.errors.length === 0) {
+          for (let r = 0; r < rows.length && !stopped; r++) handleRow(rows[r]!, noErrors, parser);
+          return;
+        }
         const byRow = new Map<number, Papa.ParseError[]>();
         for (const e of results.errors) {
           const r = e.row ?? 0;
