@@ -2,6 +2,8 @@
  * Builders for core tests: in-memory workspaces (real parsers, real built-in
  * catalogs), frontmatter text, hand-made evidence summaries, temp folders.
  */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -152,4 +154,15 @@ export async function tempWorkspace(files: Record<string, string | Uint8Array>):
     await writeFile(abs, content);
   }
   return { root, cleanup: () => rm(root, { recursive: true, force: true }) };
+}
+
+/** Every file under `dir`, as relative path -> SHA-256 of its bytes (to compare two builds). */
+export function hashTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const ent of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!ent.isFile()) continue;
+    const full = path.join(ent.parentPath, ent.name);
+    out[path.relative(dir, full)] = createHash('sha256').update(readFileSync(full)).digest('hex');
+  }
+  return out;
 }

@@ -1,19 +1,9 @@
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-
-function hashTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const ent of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!ent.isFile()) continue;
-    const full = path.join(ent.parentPath, ent.name);
-    out[path.relative(dir, full)] = createHash('sha256').update(readFileSync(full)).digest('hex');
-  }
-  return out;
-}
+import { hashTree } from '../helpers/fixtures.ts';
 
 describe('reproducible builds', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'repro-'));

@@ -2,24 +2,13 @@
  * A rebuild with nothing changed (same inputs, time, options and code, output untouched) stops
  * after ingestion and leaves the output as it is; any change writes it all again (scripts/lib/up-to-date.ts).
  */
-import { createHash } from 'node:crypto';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { FIXTURES_DIR, REPO_ROOT } from '../helpers/fixtures.ts';
+import { FIXTURES_DIR, hashTree, REPO_ROOT } from '../helpers/fixtures.ts';
 
-/** Every file under `dir` (relative path -> SHA-256). */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const ent of readdirSync(dir, { recursive: true, withFileTypes: true })) {
-    if (!ent.isFile()) continue;
-    const full = path.join(ent.parentPath, ent.name);
-    out[path.relative(dir, full)] = createHash('sha256').update(readFileSync(full)).digest('hex');
-  }
-  return out;
-}
 
 describe('rebuild with nothing changed', () => {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'up-to-date-'));
@@ -96,7 +85,7 @@ describe('rebuild after one evidence file changed', () => {
     const pages = readdirSync(path.join(tmp, 'out/evidence/okta-mfa/findings')).sort();
     expect(pages).toEqual(['1', '2', '3']);
     expect(build('fresh', { COMPLIANCE_CACHE: 'off' })).toMatch(/^built /);
-    expect(tree(path.join(tmp, 'out'))).toEqual(tree(path.join(tmp, 'fresh')));
+    expect(hashTree(path.join(tmp, 'out'))).toEqual(hashTree(path.join(tmp, 'fresh')));
   });
 });
 
