@@ -57,7 +57,8 @@ function scaleJson(text: string, bytes: number): string {
 async function papaBaseline(file: string): Promise<number> {
   const started = performance.now();
   await new Promise<void>((resolve, reject) => {
-    Papa.parse(createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as unknown as File, { step: () => {}, complete: () => resolve(), error: reject });
+    // A parsed chunk at a time, as ingestion takes rows: papaparse's fastest streaming mode.
+    Papa.parse(createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as unknown as File, { chunk: () => {}, complete: () => resolve(), error: reject });
   });
   return (performance.now() - started) / 1000;
 }
