@@ -35,9 +35,10 @@ export function buildCodeDigest(): Promise<string> {
   return codeMemo;
 }
 
-/** The key of one build: everything the output is computed from. */
+/** The key of one build: everything the output is computed from (the Node version too: it runs the code). */
 export async function buildKey(parts: Record<string, unknown>): Promise<string> {
   return createHash('sha256')
+    .update(process.version)
     .update(await buildCodeDigest())
     .update(JSON.stringify(parts))
     .digest('hex');
