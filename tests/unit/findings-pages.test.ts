@@ -1,11 +1,18 @@
 /** Findings pages: rows rendered while ingestion streams (load/findings-fs.ts), then wrapped in the shell (view/findings-html.ts). */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvidenceRecord } from '../../src/core/evidence/types.ts';
-import { findingsSink, readFindingsPage, writeFindingsIndex } from '../../src/core/load/findings-fs.ts';
-import { fillFindingsShell } from '../../src/core/view/findings-html.ts';
+import { findingsPageRef, findingsSink, writeFindingsIndex } from '../../src/core/load/findings-fs.ts';
+import { findingsPageParts } from '../../src/core/view/findings-html.ts';
+
+/** One page of a source's findings as the build reads it: where its rows come from, and the rows' HTML. */
+function readFindingsPage(dir: string, sourceId: string, page: number) {
+  const ref = findingsPageRef(dir, sourceId, page);
+  return { ...ref, rowsHtml: readFileSync(ref.path, 'utf8') };
+}
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -38,7 +45,9 @@ describe('findings pages', () => {
     expect(() => readFindingsPage(dir, 'src', 4)).toThrow(/No findings page 4/);
 
     const shell = '<title>__FINDINGS_TITLE__</title><a href="__FINDINGS_SOURCE_HREF__">__FINDINGS_SOURCE_TITLE__</a><main>__FINDINGS_BODY__</main>';
-    const html = fillFindingsShell(shell, { sourceTitle: 'Scan $& <b>', sourceHref: '/evidence/scan/', pageHref: (n) => `/evidence/scan/findings/${n}/`, page: 2, pages: 3, file: last.file, first: 5, rows: 4, total: 12354, skipped: 0, rowsHtml: readFindingsPage(dir, 'src', 2).rowsHtml });
+    // As the build writes it: the parts around the rows, and the rows' bytes between them.
+    const [before, after] = findingsPageParts(shell, { sourceTitle: 'Scan $& <b>', sourceHref: '/evidence/scan/', pageHref: (n) => `/evidence/scan/findings/${n}/`, page: 2, pages: 3, file: last.file, first: 5, rows: 4, total: 12354, skipped: 0 });
+    const html = before + readFindingsPage(dir, 'src', 2).rowsHtml + after;
     expect(html).toContain('<title>Scan $&amp; &lt;b&gt;: findings, page 2</title>');
     expect(html).toContain('Rows 5–8 of <code>evidence/scan/a&amp;b.csv</code>');
     expect(html).toContain('rel="prev"');

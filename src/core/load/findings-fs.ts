@@ -53,8 +53,3 @@ export function findingsPageRef(dir: string, sourceId: string, page: number): Fi
   return ref;
 }
 
-/** Reads one page (1-based) of a source's findings: where its rows come from, and the rows as HTML. */
-export function readFindingsPage(dir: string, sourceId: string, page: number): FindingsPageRef & { rowsHtml: string } {
-  const ref = findingsPageRef(dir, sourceId, page);
-  return { ...ref, rowsHtml: readFileSync(ref.path, 'utf8') };
-}

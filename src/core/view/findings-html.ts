@@ -1,7 +1,8 @@
 /**
  * Findings pages without Astro: the site's page shell (rendered once by Astro from
- * src/pages/findings-template.astro) filled with one page of rows. Every value is
- * escaped; pages are written one at a time, so memory is one page.
+ * src/pages/findings-template.astro) around one page of rows. Rows are rendered while
+ * ingestion streams (findingRowHtml, every value escaped); the build writes each page as
+ * the parts around them (findingsPageParts) and the rows' bytes, so memory is one page.
  */
 import { escape } from 'html-escaper';
 import type { EvidenceRecord } from '../evidence/types.ts';
@@ -22,8 +23,6 @@ export interface FindingsPageInput {
   /** Rows listed on all pages of the source (rows read, less those a `where:` filter skipped). */
   total: number;
   skipped: number;
-  /** The table rows, as findingRowHtml wrote them. */
-  rowsHtml: string;
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
@@ -42,7 +41,7 @@ export function findingRowHtml(rec: EvidenceRecord, rowNumber: number): string {
 }
 
 /** The page around its rows: everything before them and everything after. */
-export function findingsPageParts(shell: string, p: Omit<FindingsPageInput, 'rowsHtml'>): [before: string, after: string] {
+export function findingsPageParts(shell: string, p: FindingsPageInput): [before: string, after: string] {
   const out: string[] = [];
   const skipped = p.skipped ? ` (${n(p.skipped)} more rows were skipped by the source's filter and are not listed)` : '';
   out.push(`<p>Rows ${n(p.first)}–${n(p.first + p.rows - 1)} of <code>${escape(p.file)}</code>, in the order they were read. The source lists ${n(p.total)} rows on ${n(p.pages)} pages${skipped}.</p>`);
@@ -62,10 +61,4 @@ export function findingsPageParts(shell: string, p: Omit<FindingsPageInput, 'row
   const at = filled.indexOf('__FINDINGS_BODY__');
   if (at < 0) throw new Error('The findings page shell has no __FINDINGS_BODY__ token');
   return [filled.slice(0, at) + out.join('\n'), `</tbody></table>${filled.slice(at + '__FINDINGS_BODY__'.length)}`];
-}
-
-/** A whole findings page (the build writes the parts around the rows' bytes instead, without copying them into a string). */
-export function fillFindingsShell(shell: string, p: FindingsPageInput): string {
-  const [before, after] = findingsPageParts(shell, p);
-  return before + p.rowsHtml + after;
 }
