@@ -128,9 +128,11 @@ export async function prepareCase(name: string, expectation: CaseExpectation): P
       await chmod(at('evidence/okta/users.csv'), 0o000);
       if (isRoot()) {
         // Permissions do not stop root: run the CLI as `nobody` instead (setpriv, util-linux), else skip.
-        if (hasSetpriv()) {
+        if (hasSetpriv() && nobodyCanRun()) {
           runAs = { uid: 65534, gid: 65534 };
           await chmodTree(base, (p) => p !== at('evidence/okta/users.csv'));
+        } else if (hasSetpriv()) {
+          skipReason = `user nobody cannot read this checkout (${REPO_ROOT}, e.g. inside a mode-700 folder from mktemp -d), so the CLI cannot run as nobody; CI's checkout is readable, where this case runs`;
         } else skipReason = 'running as root without setpriv: file permissions do not stop root from reading, so chmod 000 cannot make a file unreadable (the FIFO case covers an unreadable evidence path)';
       }
       break;
@@ -142,6 +144,16 @@ export async function prepareCase(name: string, expectation: CaseExpectation): P
       break;
   }
   return { root, cleanup, ...(skipReason ? { skipReason } : {}), ...(runAs ? { runAs } : {}) };
+}
+
+/** Whether user `nobody` can read the CLI in this checkout (every parent folder searchable). */
+function nobodyCanRun(): boolean {
+  try {
+    execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', path.join(REPO_ROOT, 'scripts/check.ts')], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function hasSetpriv(): boolean {
