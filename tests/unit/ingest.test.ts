@@ -197,6 +197,29 @@ describe('map rules', () => {
     '',
   ].join('\n');
 
+  it('rows of one check that map to different controls (a resource rule) are each counted, with the oldest time', async () => {
+    const rows = [
+      'Check,Status,Resource,Collected',
+      'vuln,PASS,prod-1,2026-11-20T03:00:00Z',
+      'vuln,PASS,dev-1,2026-11-20T01:00:00Z',
+      'vuln,PASS,prod-2,2026-11-20T02:00:00Z',
+      'vuln,PASS,dev-2,2026-11-20T04:00:00Z',
+      'vuln,FAIL,prod-3,2026-11-20T05:00:00Z',
+      'vuln,PASS,dev-3,2026-11-20T05:00:00Z',
+      'vuln,PASS,prod-4,2026-11-20T05:00:00Z',
+      '',
+    ].join('\n');
+    const rules = [
+      { check: 'vuln', resource: 'prod-*', controls: { soc2: ['CC7.2'] } },
+      { check: 'vuln', controls: { soc2: ['CC7.4'] } },
+    ];
+    const { summary } = await ingest(csvSource({ fields: { ...csvSource().fields, collectedAt: { column: 'Collected' } }, map: rules }), { 'x.csv': rows });
+    expect(summary.controls['soc2::CC7.2']).toMatchObject({ pass: 3, fail: 1, collectedAt: '2026-11-20T02:00:00.000Z', checks: ['vuln'] });
+    expect(summary.controls['soc2::CC7.4']).toMatchObject({ pass: 6, fail: 1, collectedAt: '2026-11-20T01:00:00.000Z', checks: ['vuln'] });
+    expect(summary.checks).toMatchObject([{ check: 'vuln', pass: 6, fail: 1, controls: ['soc2::CC7.2', 'soc2::CC7.4'] }]);
+    expectRowsAddUp(summary);
+  });
+
   it('exact ids, globs, /regex/ (with flags), resource and severity filters', async () => {
     const { summary, diagnostics } = await ingest(csvSource({ fields: { ...csvSource().fields, severity: { column: 'Severity' } }, map }), { 'x.csv': csv });
     const by = (k: string) => summary.controls[`soc2::${k}`];

@@ -317,6 +317,8 @@ function buildMapper(config: SourceConfig, controls: ControlIndex) {
   };
   return {
     rules,
+    /** Whether a record's controls follow from its check id (and tool references) alone. */
+    checkOnly,
     forRecord(rec: EvidenceRecord): string[] {
       if (rec.controls) return [...new Set(toKeys(rec.controls))].sort(compareStrings);
       if (!rec.check) return [];
@@ -550,21 +552,43 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   };
 
   let lastCheck: CheckSummary | undefined;
-  type Target = { cs: CheckSummary; keys: string[]; ces: (ControlEvidence & { checkSet: Set<string> })[]; checkAdded: boolean };
-  const targets = new WeakMap<CheckSummary, Target>();
+  /**
+   * The tallies one row adds to: its check and the controls its keys name. Passing and not-evaluated rows
+   * only count up `pass` and `notEvaluated` here; they reach the controls when the file ends (flushTarget).
+   * `fresh` and `collected` are the times last applied to the controls: rows of one export mostly share them.
+   */
+  type Target = {
+    cs: CheckSummary;
+    keys: string[];
+    ces: (ControlEvidence & { checkSet: Set<string> })[];
+    checkAdded: boolean;
+    pass: number;
+    notEvaluated: number;
+    fresh: string | undefined | null;
+    collected: string | undefined | null;
+  };
+  const newTarget = (cs: CheckSummary, keys: string[]): Target =>
+    ({ cs, keys, ces: keys.map((k) => getControl(k, undefined, undefined)), checkAdded: false, pass: 0, notEvaluated: 0, fresh: null, collected: null });
+  const flushTarget = (t: Target) => {
+    if (t.pass === 0 && t.notEvaluated === 0) return;
+    for (const ce of t.ces) {
+      ce.pass += t.pass;
+      ce.notEvaluated += t.notEvaluated;
+    }
+    t.pass = 0;
+    t.notEvaluated = 0;
+  };
+  // Rows whose controls follow from their check id alone (and the tool's references, one array per distinct
+  // cell): one lookup per row finds the check and its controls.
+  const lanes = new Map<string, Target>();
+  const refLanes = new WeakMap<NonNullable<EvidenceRecord['toolRefs']>, Map<string, Target>>();
+  const refLaneList: Target[] = [];
+  // Other rows: the check's current target, replaced (and flushed) when a row's keys differ.
+  const targets = new Map<CheckSummary, Target>();
   let lastTarget: Target | undefined;
-  const account = (rec: EvidenceRecord, keys: string[], collected: string | undefined, fresh: string | undefined) => {
-    // A summary record stands for `count` results: every tally below counts it that many times.
-    const w = weightOf(rec);
-    const index = rowsAcc.total;
-    rowsAcc.total += w;
-    if (ctx.rowSink) ctx.rowSink.write(rec);
-    offerSample(index, rec, keys);
-    const evaluated = rec.result !== 'not-evaluated' && rec.check !== '';
-    if (!evaluated) rowsAcc.notEvaluated += w;
-    else if (keys.length) rowsAcc.mapped += w;
-    else rowsAcc.unmapped += w;
-    if (rec.resource) resources.add(hash53(rec.resource));
+
+  /** The check summary of a row, created on its first row. */
+  const checkFor = (rec: EvidenceRecord, keys: string[]): CheckSummary => {
     const checkId = rec.check || '(no check id)';
     // Rows of one check mostly come together: the last one answers without hashing the id again.
     let cs = lastCheck !== undefined && lastCheck.check === checkId ? lastCheck : checks.get(checkId);
@@ -577,6 +601,58 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     if (keys !== cs.controls && keys.length && (rec.controls || rec.toolRefs) && !keys.every((k) => cs!.controls.includes(k))) {
       // Keys differ per row only when the row names its own controls or tool references.
       cs.controls = [...new Set([...cs.controls, ...keys])].sort(compareStrings);
+    }
+    return cs;
+  };
+
+  const targetFor = (rec: EvidenceRecord): Target => {
+    if (mapper.checkOnly && !rec.controls) {
+      let m: Map<string, Target> | undefined = lanes;
+      if (config.useToolMappings && rec.toolRefs?.length) {
+        m = refLanes.get(rec.toolRefs);
+        if (!m) refLanes.set(rec.toolRefs, (m = new Map()));
+      }
+      let t = m.get(rec.check);
+      if (!t) {
+        const keys = mapper.forRecord(rec);
+        t = newTarget(checkFor(rec, keys), keys);
+        m.set(detach(rec.check), t);
+        if (m !== lanes) refLaneList.push(t);
+      }
+      return t;
+    }
+    const keys = mapper.forRecord(rec);
+    const cs = checkFor(rec, keys);
+    let t = lastTarget;
+    if (t === undefined || t.cs !== cs || t.keys !== keys) {
+      t = targets.get(cs);
+      if (t === undefined || t.keys !== keys) {
+        if (t) flushTarget(t);
+        t = newTarget(cs, keys);
+        targets.set(cs, t);
+      }
+      lastTarget = t;
+    }
+    return t;
+  };
+
+  let lastResource = '';
+  const account = (rec: EvidenceRecord, t: Target, collected: string | undefined, fresh: string | undefined) => {
+    const { cs, keys } = t;
+    // A summary record stands for `count` results: every tally below counts it that many times.
+    const w = weightOf(rec);
+    const index = rowsAcc.total;
+    rowsAcc.total += w;
+    if (ctx.rowSink) ctx.rowSink.write(rec);
+    offerSample(index, rec, keys);
+    const evaluated = rec.result !== 'not-evaluated' && rec.check !== '';
+    if (!evaluated) rowsAcc.notEvaluated += w;
+    else if (keys.length) rowsAcc.mapped += w;
+    else rowsAcc.unmapped += w;
+    if (rec.resource && rec.resource !== lastResource) {
+      // (A resource's rows mostly come together: adding it again would change nothing.)
+      lastResource = rec.resource;
+      resources.add(hash53(lastResource));
     }
     if (rec.title && !cs.title) cs.title = detach(rec.title);
     if (rec.severity && !cs.severity) cs.severity = detach(rec.severity);
@@ -596,34 +672,31 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
       if (rec.line) s.line = rec.line;
       cs.failing.push(s);
     }
-    // The control tallies this row adds to, resolved once per (check, keys) rather than per row and key.
-    let t = lastTarget;
-    if (t === undefined || t.cs !== cs || t.keys !== keys) {
-      t = targets.get(cs);
-      if (t === undefined || t.keys !== keys) {
-        t = { cs, keys, ces: keys.map((k) => getControl(k, undefined, undefined)), checkAdded: false };
-        targets.set(cs, t);
-      }
-      lastTarget = t;
-    }
     if (!evaluated) {
       // Not-evaluated rows say nothing about freshness: they never make a control stale or fresh.
-      for (const ce of t.ces) ce.notEvaluated += w;
+      t.notEvaluated += w;
       return;
     }
     if (!t.checkAdded) {
       for (const ce of t.ces) ce.checkSet.add(cs.check);
       t.checkAdded = true;
     }
+    if (fresh !== t.fresh || collected !== t.collected) {
+      // The oldest collection time and the earliest end of freshness win; the same times again change nothing.
+      for (const ce of t.ces) {
+        if (fresh && (ce.freshUntil === '' || fresh < ce.freshUntil)) ce.freshUntil = fresh;
+        if (collected && (ce.collectedAt === '' || collected < ce.collectedAt)) ce.collectedAt = collected;
+      }
+      t.fresh = fresh;
+      t.collected = collected;
+    }
+    if (!failing) {
+      t.pass += w;
+      return;
+    }
     for (let i = 0; i < t.ces.length; i++) {
       const ce = t.ces[i]!;
-      const k = t.keys[i]!;
-      if (fresh && (ce.freshUntil === '' || fresh < ce.freshUntil)) ce.freshUntil = fresh;
-      if (collected && (ce.collectedAt === '' || collected < ce.collectedAt)) ce.collectedAt = collected;
-      if (!failing) {
-        ce.pass += w;
-        continue;
-      }
+      const k = keys[i]!;
       ce.fail += w;
       if (rec.result === 'excepted-in-tool' && config.honorToolSuppressions) {
         // The workspace approves the tool's own mutes: a pseudo-exception that never expires.
@@ -636,7 +709,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
       if (matchers) {
         const ids: string[] = [];
         for (const m of matchers) {
-          if (m.check && !m.check(checkId)) continue;
+          if (m.check && !m.check(cs.check)) continue;
           if (m.resource && !(rec.resource && m.resource(rec.resource))) continue;
           ids.push(m.id);
         }
@@ -646,25 +719,36 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     }
   };
 
-  let lastCleanTitle = '';
+  // The last clean value of each masked field: a check's title repeats on every row, and the rows of one
+  // resource or message mostly come together, so most values are tested once (one regex test, no allocation).
+  let cleanResource = '';
+  let cleanMessage = '';
+  let cleanTitle = '';
+  const mask = (rec: EvidenceRecord, field: (typeof MASKED_FIELDS)[number]) => {
+    const m = maskSecrets(rec[field]!);
+    if (!m.found.length) return;
+    rec[field] = m.text;
+    secretsFound++;
+    if (secretsFound <= 5) {
+      diagnostics.report('secret-in-evidence', { file: file.path, ...(rec.line ? { line: rec.line } : { field: `row ${rows}` }) }, { args: { kinds: m.found.join(', '), field } });
+    }
+  };
+  let lastCollected: string | undefined;
+  let lastFreshOut: string | undefined;
   const emit = (rec: EvidenceRecord) => {
     rows += weightOf(rec);
-    for (const field of MASKED_FIELDS) {
-      const v = rec[field];
-      if (!v) continue;
-      // One regex test per value, no allocation; a check's title repeats on every row and is tested once.
-      if (field === 'title' && v === lastCleanTitle) continue;
-      if (!mayHoldSecret(v)) {
-        if (field === 'title') lastCleanTitle = v;
-        continue;
-      }
-      const m = maskSecrets(v);
-      if (!m.found.length) continue;
-      rec[field] = m.text;
-      secretsFound++;
-      if (secretsFound <= 5) {
-        diagnostics.report('secret-in-evidence', { file: file.path, ...(rec.line ? { line: rec.line } : { field: `row ${rows}` }) }, { args: { kinds: m.found.join(', '), field } });
-      }
+    const { resource, message, title } = rec;
+    if (resource && resource !== cleanResource) {
+      if (mayHoldSecret(resource)) mask(rec, 'resource');
+      else cleanResource = resource;
+    }
+    if (message && message !== cleanMessage) {
+      if (mayHoldSecret(message)) mask(rec, 'message');
+      else cleanMessage = message;
+    }
+    if (title && title !== cleanTitle) {
+      if (mayHoldSecret(title)) mask(rec, 'title');
+      else cleanTitle = title;
     }
     let collected = sourceCollectedAt;
     if (rec.collectedAt) {
@@ -684,12 +768,13 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
       if (missingRows.length < 5) missingRows.push(rec.line ? { line: rec.line } : { field: `row ${rows}` });
     }
     const fresh = rec.freshUntil ?? (collected ? freshFrom(collected) : undefined);
-    if (collected) fileCollected = minIso(fileCollected, collected);
-    if (fresh) fileFresh = minIso(fileFresh, fresh);
+    // (The same times as the previous row's change nothing.)
+    if (collected && collected !== lastCollected) fileCollected = minIso(fileCollected, (lastCollected = collected));
+    if (fresh && fresh !== lastFreshOut) fileFresh = minIso(fileFresh, (lastFreshOut = fresh));
     if (rec.controls) reportUnknownControls(rec.controls, rec.line);
     if (settings.policyVersions && rec.check.startsWith(ACK_PREFIX)) judgeAcknowledgement(rec);
     if (settings.keepResources && rec.resource && resourceNames.size < NAMES_CAP) resourceNames.add(detach(rec.resource));
-    account(rec, mapper.forRecord(rec), collected, fresh);
+    account(rec, targetFor(rec), collected, fresh);
   };
 
   const resourceNames = new Set<string>();
@@ -804,6 +889,10 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   for (const rel of meta.attachments ?? []) fs.attachments.push(await hashAttachment(rel, settings.dir, ctx.resolveAttachment, diagnostics));
   fs.failed = diagnostics.hasErrors;
 
+  for (const t of lanes.values()) flushTarget(t);
+  for (const t of targets.values()) flushTarget(t);
+  // (Lanes of tool references sit in a WeakMap; refLaneList lists them.)
+  for (const t of refLaneList) flushTarget(t);
   const controls: Record<string, ControlEvidence> = {};
   for (const [k, ce] of [...controlEvidence.entries()].sort(([a], [b]) => compareStrings(a, b))) {
     const { checkSet, ...rest } = ce;

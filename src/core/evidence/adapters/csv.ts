@@ -190,6 +190,16 @@ export async function streamCsv(
       skipEmptyLines: false,
       chunk: (results, parser) => {
         const rows = results.data;
+        if (results.errors.length === 0 && sawHeader && !guarded.sawQuote()) {
+          // The common case, inline: clean rows after the header, no quote seen so far (one line per row).
+          for (let r = 0; r < rows.length; r++) {
+            const cells = rows[r]!;
+            const rowLine = line++;
+            if (cells.length === 1 && cells[0] === '') continue; // blank line
+            handlers.row(cells, rowLine);
+          }
+          return;
+        }
         if (results.errors.length === 0) {
           for (let r = 0; r < rows.length && !stopped; r++) handleRow(rows[r]!, noErrors, parser);
           return;
