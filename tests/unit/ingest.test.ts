@@ -3,6 +3,7 @@
  * read through the real disk handles (load/evidence-fs.ts).
  */
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -168,6 +169,22 @@ describe('hashing', () => {
     expect(brief(diagnostics.errors)).toEqual(['error evidence-column-missing evidence/s/a.csv:1']);
     expect(summary.files[0]).toMatchObject({ sha256: createHash('sha256').update(csv).digest('hex'), bytes: csv.length, rows: 0, failed: true });
     expect(summary.failed).toBe(true);
+  });
+
+  it('every file is closed after ingestion, also when the adapter stopped reading it early', async () => {
+    const openFiles = () => readdirSync('/proc/self/fd').length;
+    const bad = `Check,State,Resource\n${'a,PASS,r\n'.repeat(50_000)}`; // several reads long
+    const good = `Check,Status,Resource\n${'a,PASS,r\n'.repeat(50_000)}`;
+    const files = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${String(i).padStart(2, '0')}.csv`, i % 2 ? bad : good]));
+    await ingest(csvSource(), { 'warm.csv': good }); // the first run opens what any run keeps open
+    const before = openFiles();
+    const { summary } = await ingest(csvSource(), files);
+    expect(summary.files.filter((f) => f.failed)).toHaveLength(20);
+    expect(openFiles()).toBeLessThanOrEqual(before + 2);
+    // Hashed whole exactly once: a reader left running added to the new hash and byte count.
+    const sha = (t: string) => createHash('sha256').update(t).digest('hex');
+    expect(summary.files.filter((f) => f.bytes !== Buffer.byteLength(/[13579]\.csv$/.test(f.path) ? bad : good)).map((f) => f.path)).toEqual([]);
+    expect(summary.files.filter((f) => f.sha256 !== sha(/[13579]\.csv$/.test(f.path) ? bad : good)).map((f) => f.path)).toEqual([]);
   });
 });
 

@@ -846,8 +846,14 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     }
     fullyRead = true;
   }
+  const source = hashed();
   try {
-    await adapter.read(hashed(), adapterCtx);
+    try {
+      await adapter.read(source, adapterCtx);
+    } finally {
+      // An adapter that stopped early (a bad header, a parse error) leaves the file open: close it.
+      if (!fullyRead) await source.return(undefined);
+    }
     const unreadable = diagnostics.items.some((d) => d.rule === 'io-error' && d.file === file.path);
     if (!fullyRead && !unreadable) {
       // The adapter stopped early (a bad header, a parse error): hash the whole file anyway.
