@@ -19,7 +19,9 @@ import { buildViewModel, storeViewModel, type ViewModel } from '../src/core/view
 import { findingsPageParts } from '../src/core/view/findings-html.ts';
 import { findingsPageRef } from '../src/core/load/findings-fs.ts';
 import { buildKey, isUpToDate, recordOutput } from './lib/up-to-date.ts';
-import { buildNow, cacheDir, outDir, phaseTimer, printDiagnostics, PROJECT_ROOT, workerCount, workspaceRoot } from './lib/cli.ts';
+import { buildNow, cacheDir, enableCompileCache, outDir, phaseTimer, printDiagnostics, PROJECT_ROOT, workerCount, workspaceRoot } from './lib/cli.ts';
+
+enableCompileCache();
 
 const { values: args } = parseArgs({
   options: {

@@ -3,7 +3,9 @@
  * as `file:line:col  message  (hint)`. Exit 0 when clean (warnings allowed), 2 on errors.
  */
 import { runPipeline } from '../src/core/load/pipeline-fs.ts';
-import { buildNow, cacheDir, phaseTimer, printDiagnostics, workerCount, workspaceRoot } from './lib/cli.ts';
+import { buildNow, cacheDir, enableCompileCache, phaseTimer, printDiagnostics, workerCount, workspaceRoot } from './lib/cli.ts';
+
+enableCompileCache();
 
 const root = workspaceRoot();
 const now = buildNow();

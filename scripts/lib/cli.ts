@@ -1,4 +1,5 @@
 /** What every command shares: where the workspace is, what "now" is, how problems are printed. */
+import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiagnosticBag, type Diagnostic } from '../../src/core/diagnostics/diagnostic.ts';
@@ -6,6 +7,19 @@ import { formatDiagnostics } from '../../src/core/diagnostics/format.ts';
 import { resolveNow } from '../../src/core/util/time.ts';
 
 export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * Node's on-disk compile cache for the modules loaded from here on (Astro, Pagefind) and for the evidence
+ * worker threads, which inherit it through NODE_COMPILE_CACHE: a worker is ready in about 0.17 s instead of
+ * 0.3 s. It lives beside the code it caches, in node_modules/.cache/node-compile-cache (NODE_COMPILE_CACHE
+ * chooses another folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off). It never changes what a command
+ * outputs, and never throws: a read-only node_modules only means no cache.
+ */
+export function enableCompileCache(env = process.env): void {
+  const dir = env.NODE_COMPILE_CACHE?.trim() || path.join(PROJECT_ROOT, 'node_modules/.cache/node-compile-cache');
+  const r = module.enableCompileCache?.(dir);
+  if (r?.directory) env.NODE_COMPILE_CACHE = r.directory;
+}
 
 /** COMPLIANCE_WORKSPACE, else the repository root (the example workspace). */
 export function workspaceRoot(env = process.env): string {
