@@ -1,5 +1,5 @@
 /** Evidence files as byte streams, for ingestion. */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import type { AttachmentLookup, EvidenceFileHandle } from '../evidence/ingest.ts';
 import { resolveInside } from './workspace-fs.ts';
@@ -15,29 +15,8 @@ const HIGH_WATER_MARK = 1 << 16;
 export function fileHandle(root: string, rel: string): EvidenceFileHandle {
   return {
     path: rel,
-    open: () => readChunks(path.join(root, rel)),
+    open: () => createReadStream(path.join(root, rel), { highWaterMark: HIGH_WATER_MARK }),
   };
-}
-
-/**
- * The file's bytes, a read at a time. The reads are synchronous: ingestion runs in worker threads that have
- * nothing else to do while a read waits, and an evidence file is mostly in the page cache just after the
- * tool wrote it. A stream's read goes through libuv's thread pool and a promise per chunk, which cost about
- * as much CPU as the reads themselves here. A fresh buffer per read: a consumer may keep a chunk.
- * The file closes when it has been read, or when the consumer stops early (the iterator's return()).
- */
-async function* readChunks(file: string): AsyncGenerator<Uint8Array> {
-  const fd = openSync(file, 'r');
-  try {
-    for (;;) {
-      const buf = Buffer.allocUnsafeSlow(HIGH_WATER_MARK);
-      const n = readSync(fd, buf, 0, HIGH_WATER_MARK, null);
-      if (n === 0) return;
-      yield n < HIGH_WATER_MARK ? buf.subarray(0, n) : buf;
-    }
-  } finally {
-    closeSync(fd);
-  }
 }
 
 export function attachmentLookup(root: string, dirRel: string): AttachmentLookup {
