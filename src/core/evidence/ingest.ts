@@ -578,11 +578,10 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     t.pass = 0;
     t.notEvaluated = 0;
   };
-  // Rows whose controls follow from their check id alone (and the tool's references, one array per distinct
-  // cell): one lookup per row finds the check and its controls.
+  // Rows whose controls follow from their check id alone: one lookup per row finds the check and its controls.
+  // (Not rows with tool references that count: most adapters hand out a new array per row, and a lane per
+  // array would grow with the rows.)
   const lanes = new Map<string, Target>();
-  const refLanes = new WeakMap<NonNullable<EvidenceRecord['toolRefs']>, Map<string, Target>>();
-  const refLaneList: Target[] = [];
   // Other rows: the check's current target, replaced (and flushed) when a row's keys differ.
   const targets = new Map<CheckSummary, Target>();
   let lastTarget: Target | undefined;
@@ -606,18 +605,12 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
   };
 
   const targetFor = (rec: EvidenceRecord): Target => {
-    if (mapper.checkOnly && !rec.controls) {
-      let m: Map<string, Target> | undefined = lanes;
-      if (config.useToolMappings && rec.toolRefs?.length) {
-        m = refLanes.get(rec.toolRefs);
-        if (!m) refLanes.set(rec.toolRefs, (m = new Map()));
-      }
-      let t = m.get(rec.check);
+    if (mapper.checkOnly && !rec.controls && !(config.useToolMappings && rec.toolRefs?.length)) {
+      let t = lanes.get(rec.check);
       if (!t) {
         const keys = mapper.forRecord(rec);
         t = newTarget(checkFor(rec, keys), keys);
-        m.set(detach(rec.check), t);
-        if (m !== lanes) refLaneList.push(t);
+        lanes.set(detach(rec.check), t);
       }
       return t;
     }
@@ -897,8 +890,6 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
 
   for (const t of lanes.values()) flushTarget(t);
   for (const t of targets.values()) flushTarget(t);
-  // (Lanes of tool references sit in a WeakMap; refLaneList lists them.)
-  for (const t of refLaneList) flushTarget(t);
   const controls: Record<string, ControlEvidence> = {};
   for (const [k, ce] of [...controlEvidence.entries()].sort(([a], [b]) => compareStrings(a, b))) {
     const { checkSet, ...rest } = ce;
