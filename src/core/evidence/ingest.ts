@@ -539,14 +539,12 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     return row;
   };
 
-  const getControl = (k: string, collected: string | undefined, fresh: string | undefined) => {
+  /** The tallies of one control in this file, created empty (times are applied by `account`). */
+  const getControl = (k: string) => {
     let ce = controlEvidence.get(k);
     if (!ce) {
-      ce = { pass: 0, fail: 0, notEvaluated: 0, failByExceptions: {}, checks: [], freshUntil: fresh ?? '', collectedAt: collected ?? '', checkSet: new Set() };
+      ce = { pass: 0, fail: 0, notEvaluated: 0, failByExceptions: {}, checks: [], freshUntil: '', collectedAt: '', checkSet: new Set() };
       controlEvidence.set(k, ce);
-    } else {
-      if (fresh && (ce.freshUntil === '' || fresh < ce.freshUntil)) ce.freshUntil = fresh;
-      if (collected && (ce.collectedAt === '' || collected < ce.collectedAt)) ce.collectedAt = collected;
     }
     return ce;
   };
@@ -568,7 +566,7 @@ export async function ingestFile(file: EvidenceFileHandle, settings: FileSetting
     collected: string | undefined | null;
   };
   const newTarget = (cs: CheckSummary, keys: string[]): Target =>
-    ({ cs, keys, ces: keys.map((k) => getControl(k, undefined, undefined)), checkAdded: false, pass: 0, notEvaluated: 0, fresh: null, collected: null });
+    ({ cs, keys, ces: keys.map((k) => getControl(k)), checkAdded: false, pass: 0, notEvaluated: 0, fresh: null, collected: null });
   const flushTarget = (t: Target) => {
     if (t.pass === 0 && t.notEvaluated === 0) return;
     for (const ce of t.ces) {
